@@ -1,0 +1,42 @@
+"""A document's paragraphs always point back into the text they came from."""
+from hypothesis import given, strategies as st
+
+from winnow.document import Document
+
+# Text full of the characters that make splitting hard: every kind of line
+# break, tabs, non-breaking and other Unicode spaces, emoji, combining marks.
+awkward_text = st.text(alphabet=st.sampled_from(
+    list("ab Z.…×\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029\u00a0\u3000\u200b🙂é\u0301")) | st.characters(),
+    max_size=300)
+
+
+@given(awkward_text)
+def test_every_paragraph_is_exactly_the_text_between_its_offsets(text):
+    doc = Document.from_text(text)
+    for paragraph, start, end in zip(doc.paragraphs, doc.starts, doc.ends):
+        assert text[start:end] == paragraph
+
+
+@given(awkward_text)
+def test_paragraphs_are_stripped_non_blank_lines_in_order(text):
+    doc = Document.from_text(text)
+    assert list(doc.paragraphs) == [line.strip() for line in text.splitlines() if line.strip()]
+    assert list(doc.starts) == sorted(doc.starts)
+
+
+@given(st.lists(st.text(max_size=40), max_size=20))
+def test_given_paragraphs_are_kept_as_they_are_and_offsets_point_into_their_join(paragraphs):
+    doc = Document.from_paragraphs(paragraphs)
+    assert list(doc.paragraphs) == paragraphs
+    assert doc.text == "\n".join(paragraphs)
+    assert [doc.text[s:e] for s, e in zip(doc.starts, doc.ends)] == paragraphs
+
+
+def test_blank_lines_and_windows_line_ends_separate_paragraphs():
+    doc = Document.from_text("Title line\n\nBody one.\r\nBody two.\n")
+    assert doc.paragraphs == ("Title line", "Body one.", "Body two.")
+    assert doc.starts == (0, 12, 23)
+
+
+def test_a_text_with_no_paragraphs_is_an_empty_document():
+    assert len(Document.from_text(" \n\t\n")) == 0

@@ -1,0 +1,46 @@
+"""What users send is checked field by field, with a stable error code for each fault."""
+import pytest
+
+from winnow.inputs import InvalidInput, decode_text, document_from_json
+
+
+@pytest.mark.parametrize("obj, code", [
+    ([], "not_an_object"),
+    ("text", "not_an_object"),
+    ({}, "missing_content"),
+    ({"text": "a", "paragraphs": ["a"]}, "ambiguous_content"),
+    ({"text": 5}, "invalid_text"),
+    ({"paragraphs": "x"}, "invalid_paragraphs"),
+    ({"paragraphs": [1, None]}, "invalid_paragraphs"),
+    ({"id": {"a": 1}, "text": "a"}, "invalid_id"),
+    ({"id": True, "text": "a"}, "invalid_id"),
+    ({"text": "a\x00b"}, "binary_content"),
+    ({"paragraphs": ["ok", "a\x00b"]}, "binary_content"),
+])
+def test_malformed_documents_are_refused_with_their_code(obj, code):
+    with pytest.raises(InvalidInput) as error:
+        document_from_json(obj)
+    assert error.value.code == code
+    assert error.value.detail
+
+
+def test_a_document_over_the_paragraph_limit_is_refused_with_the_limit_in_the_message():
+    with pytest.raises(InvalidInput) as error:
+        document_from_json({"paragraphs": ["a"] * 11}, max_paragraphs=10)
+    assert error.value.code == "too_many_paragraphs" and "10" in error.value.detail
+
+
+def test_ids_may_be_strings_numbers_or_absent():
+    assert document_from_json({"id": 7, "text": "a"}).id == 7
+    assert document_from_json({"id": "x", "paragraphs": []}).id == "x"
+    assert document_from_json({"text": "a"}).id is None
+
+
+def test_text_must_be_utf8_without_nul_bytes():
+    assert decode_text("\ufeffcafé".encode("utf-8")) == "café"
+    with pytest.raises(InvalidInput, match="UTF-8") as error:
+        decode_text(b"caf\xe9")
+    assert error.value.code == "invalid_utf8"
+    with pytest.raises(InvalidInput) as error:
+        decode_text(b"PK\x03\x04\x00\x00")
+    assert error.value.code == "binary_content"

@@ -1,0 +1,1 @@
+"""Training-side code: building labelled data, fitting and evaluating models."""

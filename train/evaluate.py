@@ -1,0 +1,143 @@
+"""``python -m winnow evaluate``: score a model on labelled JSONL and write a report.
+
+The report (``reports/<name>/report.md`` and ``report.html`` with PNG plots)
+gives per-label precision / recall / F1 for all documents and for natural and
+augmented documents apart, the confusion matrix, a reliability diagram, and
+the documents the model gets most wrong, paragraph by paragraph.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from winnow import config
+from winnow.labels import LABELS
+from winnow.model import load_model
+from train import baselines, dataset
+from train.metrics import confusion, per_label_scores
+from train.plots import confusion_matrix_plot, reliability_plot
+from train.report import Heading, Image, Report, Table, Text
+
+WORST_DOCUMENTS = 5
+SNIPPET = 110
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m winnow evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
+    parser.add_argument("--data", nargs="+", required=True, help="labelled JSONL file(s) to score on")
+    parser.add_argument("--out", help="report directory (default: reports/<model name>)")
+    args = parser.parse_args(argv)
+    command = "python -m winnow evaluate " + shlex.join(sys.argv[1:] if argv is None else argv)
+
+    model = load_model(args.model)
+    docs = dataset.load(args.data)
+    out = Path(args.out) if args.out else config.REPORTS_DIR / model.info["name"]
+    print(f"scoring {len(docs)} documents from {', '.join(args.data)}", file=sys.stderr)
+    evaluation = evaluate(model, docs)
+    report = build_report(model, docs, evaluation, command, out)
+    markdown, page = report.write(out)
+    (out / "metrics.json").write_text(json.dumps(evaluation["scores"], indent=2) + "\n")
+    print(summary_table(evaluation["scores"]["all"]))
+    print(f"wrote {markdown} and {page}", file=sys.stderr)
+    return 0
+
+
+def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
+    """Predictions and scores for every document, and for natural / augmented ones apart."""
+    probabilities = model.classifier.predict_proba([d.document for d in docs])
+    predicted = np.asarray(LABELS)[probabilities.argmax(axis=1)]
+    confidence = probabilities.max(axis=1)
+    gold = np.array([label for d in docs for label in d.labels])
+    origin = np.repeat([d.origin for d in docs], [len(d.labels) for d in docs])
+    scores = {"all": per_label_scores(gold, predicted)}
+    for name in ("natural", "augmented"):
+        mask = origin == name
+        if mask.any():
+            scores[name] = per_label_scores(gold[mask], predicted[mask])
+    return {"gold": gold, "predicted": predicted, "confidence": confidence, "scores": scores}
+
+
+def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Report:
+    gold, predicted, confidence = evaluation["gold"], evaluation["predicted"], evaluation["confidence"]
+    scores = evaluation["scores"]
+    report = Report(f"winnow evaluation: model {model.info['name']} {model.info['version']}")
+    sites = len({d.site for d in docs})
+    report.add(Text(
+        f"Scored on {len(docs)} documents ({len(gold)} paragraphs) from {sites} sites "
+        f"on {datetime.now(timezone.utc):%Y-%m-%d} with `{command}`. "
+        f"The data is split by site: no site of these documents is in the model's training data "
+        f"(training data: {', '.join(model.card.get('training_data', {}).get('files', []))}). "
+        f"Figures are per paragraph."))
+
+    report.add(Heading("Per-label precision, recall and F1"))
+    for name, title in (("all", "all documents"), ("natural", "natural documents"),
+                        ("augmented", "augmented documents (real pages with written blocks inserted)")):
+        if name in scores:
+            report.add(Table(["label", "precision", "recall", "F1", "paragraphs"], score_rows(scores[name]),
+                             caption=f"{title}: macro-F1 {scores[name]['macro_f1']:.3f}, "
+                                     f"accuracy {scores[name]['accuracy']:.3f}"))
+
+    # -- baselines (train/baselines.py): what users would use instead, on the same documents --
+    print("scoring the baselines on the same documents", file=sys.stderr)
+    report.add(Heading("Baselines"), Text(baselines.DESCRIPTION),
+               Table(baselines.HEADER, baselines.compare(docs, predicted)))
+
+    matrix = confusion(gold, predicted)
+    confusion_matrix_plot(matrix, out / "confusion.png", "confusion matrix (rows: gold)")
+    report.add(Heading("Confusion matrix"),
+               Table(["gold \\ predicted", *LABELS], [[label, *row] for label, row in zip(LABELS, matrix.tolist())]),
+               Image("confusion.png", "confusion matrix"))
+
+    out.mkdir(parents=True, exist_ok=True)
+    ece = reliability_plot(confidence, gold == predicted, out / "reliability.png", "reliability")
+    report.add(Heading("Is the confidence right?"),
+               Text(f"Expected calibration error {ece:.3f}: the mean gap between the confidence the "
+                    f"model gives and how often it is right, over ten confidence bins."),
+               Image("reliability.png", "reliability diagram"))
+
+    report.add(Heading("Where it fails: the worst documents"))
+    report.add(*worst_documents(docs, predicted, confidence))
+    return report
+
+
+def score_rows(scores: dict) -> list[list]:
+    return [[label, s["precision"], s["recall"], s["f1"], s["support"]]
+            for label, s in scores["labels"].items()]
+
+
+def summary_table(scores: dict) -> str:
+    lines = [f"{'label':16} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}"]
+    lines += [f"{label:16} {p:9.3f} {r:7.3f} {f:6.3f} {s:8d}" for label, p, r, f, s in score_rows(scores)]
+    lines.append(f"macro-F1 {scores['macro_f1']:.3f}, accuracy {scores['accuracy']:.3f}")
+    return "\n".join(lines)
+
+
+def worst_documents(docs, predicted: np.ndarray, confidence: np.ndarray) -> list:
+    """The documents with the most wrong paragraphs, each wrong paragraph beside its gold label."""
+    bounds = np.cumsum([0] + [len(d.labels) for d in docs])
+    errors = [int(np.sum(np.asarray(d.labels) != predicted[a:b]))
+              for d, a, b in zip(docs, bounds[:-1], bounds[1:])]
+    blocks = []
+    for i in np.argsort(errors, kind="stable")[::-1][:WORST_DOCUMENTS]:
+        if errors[i] == 0:
+            break
+        doc, start = docs[i], bounds[i]
+        rows = [[index, _snippet(text), gold, predicted[start + index], f"{confidence[start + index]:.2f}"]
+                for index, (text, gold) in enumerate(zip(doc.document.paragraphs, doc.labels))
+                if gold != predicted[start + index]]
+        blocks.append(Table(["¶", "text", "gold", "predicted", "confidence"], rows,
+                            caption=f"{doc.document.id} ({doc.site}, {doc.origin}): {errors[i]} of "
+                                    f"{len(doc.labels)} paragraphs wrong"))
+    return blocks or [Text("No document has a wrong paragraph.")]
+
+
+def _snippet(text: str) -> str:
+    return text if len(text) <= SNIPPET else text[:SNIPPET - 1] + "…"

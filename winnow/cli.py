@@ -1,0 +1,129 @@
+"""The one command line: ``python -m winnow <command>``.
+
+`segment` lives here so that it starts fast; the other commands hand their
+arguments to the module that owns them (`train`, `serve`), imported only when
+asked for.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import IO, Iterator, Sequence
+
+from winnow import config
+
+# command -> (module with a main(argv) function, one-line help)
+DELEGATED = {
+    "build-data": ("train.build_data", "build data/{train,dev,test}.jsonl.gz from the raw corpora"),
+    "train": ("train.fit", "train a model on labelled JSONL"),
+    "evaluate": ("train.evaluate", "evaluate a model and write a report"),
+    "benchmark": ("train.benchmark", "measure throughput against other extractors"),
+    "serve": ("serve.main", "serve the HTTP API with gunicorn"),
+}
+BATCH_SIZE = 256
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m winnow", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    segment = commands.add_parser("segment", help="label the paragraphs of documents")
+    segment.add_argument("path", nargs="?", default="-", help="a file, or - for standard input (default)")
+    segment.add_argument("--jsonl", action="store_true",
+                         help='one JSON document per line: {"id", "text" | "paragraphs"}')
+    segment.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
+    for name, (_, help_text) in DELEGATED.items():
+        commands.add_parser(name, help=help_text, add_help=False)
+
+    if argv and argv[0] in DELEGATED:
+        return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
+    args = parser.parse_args(argv)
+    return run_segment(args.path, args.jsonl, args.model)
+
+
+def run_segment(path: str, jsonl: bool, model_dir: str) -> int:
+    from winnow.inputs import InvalidInput, decode_text
+    from winnow.model import ModelLoadError, load_model
+
+    try:
+        model = load_model(model_dir)
+    except ModelLoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+    except OSError as error:
+        print(f"error: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    with stream:
+        if jsonl:
+            return _segment_jsonl(stream, model, sys.stdout)
+        try:
+            text = decode_text(stream.read())
+        except InvalidInput as error:
+            print(f"error: {error.detail}", file=sys.stderr)
+            return 2
+    from winnow.document import Document
+    from winnow.segment import segment_documents
+
+    [result] = segment_documents(model, [Document.from_text(text)])
+    json.dump(result, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _segment_jsonl(stream: IO[bytes], model, out: IO[str]) -> int:
+    """Segment a JSONL stream in batches; a bad line gets an error line, the rest go on."""
+    from winnow.segment import segment_documents
+
+    failures = done = 0
+    show_progress = sys.stderr.isatty()
+    for batch in _batches(_parse_lines(stream), BATCH_SIZE):
+        documents = [item for item in batch if not isinstance(item, dict)]
+        results = iter(segment_documents(model, documents))
+        for item in batch:
+            row = item if isinstance(item, dict) else next(results)
+            failures += "error" in row
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        done += len(batch)
+        if show_progress:
+            print(f"\r{done} documents", end="", file=sys.stderr, flush=True)
+    if show_progress:
+        print(file=sys.stderr)
+    if failures:
+        print(f"error: {failures} of {done} lines could not be segmented (see their 'error')", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _parse_lines(stream: IO[bytes]) -> Iterator:
+    """Documents, or an error row ``{"id", "line", "error"}`` for each line that is not one."""
+    from winnow.inputs import decode_text, document_from_json
+
+    for number, raw in enumerate(stream, 1):
+        if not raw.strip():
+            continue
+        obj = None
+        try:
+            obj = json.loads(decode_text(raw))
+            yield document_from_json(obj)
+        except ValueError as error:  # InvalidInput and JSONDecodeError alike
+            code = getattr(error, "code", "invalid_json")
+            doc_id = obj.get("id") if isinstance(obj, dict) else None
+            yield {"id": doc_id, "line": number, "error": {"code": code, "detail": str(error)}}
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+if __name__ == "__main__":
+    sys.exit(main())

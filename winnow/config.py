@@ -1,0 +1,8 @@
+"""Where things are by default: the one place paths and defaults are set."""
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "default"
+DATA_DIR = PROJECT_ROOT / "data"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+SEED = 0

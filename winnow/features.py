@@ -1,0 +1,83 @@
+"""Paragraph features: what a paragraph says, how it looks, and where it stands.
+
+All paragraphs of a batch of documents are featurised in one pass: texts that
+repeat (menus, footers, buttons) are featurised once, the word n-grams of all
+of them are hashed in a single call, and the neighbour features are built by
+shifting rows of one sparse matrix, never by a Python loop over paragraphs.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from winnow.document import Document
+from winnow.shape import N_SHAPE, clip, shape_matrix
+
+POSITION_NAMES: tuple[str, ...] = ("relative_position", "is_first", "is_last", "log_doc_paragraphs")
+
+
+def _clip_lower(text: str) -> str:
+    return clip(text).lower()
+
+
+class ParagraphFeaturizer:
+    """Turns documents into one sparse row per paragraph.
+
+    A row holds the paragraph's own word n-grams and shape, the shape of its
+    neighbours, and its position in the document. What the neighbours *say*
+    reaches a paragraph through the second stage of the model instead, which
+    keeps this matrix narrow.
+    """
+
+    def __init__(self, n_features: int = 2**18, context: int = 2):
+        self.n_features = n_features
+        self.context = context
+        self._words = HashingVectorizer(
+            n_features=n_features, ngram_range=(1, 2), alternate_sign=False,
+            norm="l2", lowercase=False, token_pattern=r"(?u)\b\w+\b|[$€£%©…|•»×]",
+            preprocessor=_clip_lower, dtype=np.float32)
+
+    def own_features(self, paragraphs: Sequence[str]) -> sp.csr_matrix:
+        """Words and shape of each paragraph, computed once per distinct text."""
+        if not paragraphs:
+            return sp.csr_matrix((0, self.n_features + N_SHAPE), dtype=np.float32)
+        distinct, inverse = np.unique(np.asarray(paragraphs, dtype=object), return_inverse=True)
+        words = self._words.transform(distinct)
+        shapes = sp.csr_matrix(shape_matrix(distinct.tolist()))
+        return sp.hstack([words, shapes], format="csr")[inverse]
+
+    def transform(self, documents: Sequence[Document]) -> sp.csr_matrix:
+        """One row per paragraph of every document, in order."""
+        paragraphs = [p for doc in documents for p in doc.paragraphs]
+        own = self.own_features(paragraphs)
+        lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
+        shapes = own[:, self.n_features:]
+        blocks = [own, _positions(lengths)]
+        for offset in range(1, self.context + 1):
+            for direction in (-offset, offset):
+                blocks.append(_shifted_within_documents(shapes, lengths, direction))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+def _positions(lengths: np.ndarray) -> sp.csr_matrix:
+    """Relative position, first/last flags and document size for every paragraph."""
+    size = np.repeat(lengths, lengths)
+    index = np.arange(size.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    relative = index / np.maximum(size - 1, 1)
+    dense = np.column_stack([relative, index == 0, index == size - 1, np.log1p(size) / 6.0])
+    return sp.csr_matrix(dense.astype(np.float32))
+
+
+def _shifted_within_documents(rows: sp.csr_matrix, lengths: np.ndarray, shift: int) -> sp.csr_matrix:
+    """Row i holds row i+shift of the same document, or zeros past its edges."""
+    n = rows.shape[0]
+    doc_of_row = np.repeat(np.arange(len(lengths)), lengths)
+    source = np.arange(n) + shift
+    valid = (source >= 0) & (source < n)
+    valid[valid] = doc_of_row[source[valid]] == doc_of_row[valid]
+    selector = sp.csr_matrix((np.ones(valid.sum(), dtype=np.float32),
+                              (np.flatnonzero(valid), source[valid])), shape=(n, n))
+    return selector @ rows

@@ -1,0 +1,45 @@
+"""Turn per-paragraph labels into the segmented result users receive."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from winnow.document import Document
+from winnow.labels import Label
+from winnow.model import LoadedModel
+
+ARTICLE_JOINER = "\n\n"
+
+
+def segments(labels: Sequence[str], document: Document) -> list[dict[str, Any]]:
+    """Maximal runs of equal labels, with paragraph indexes and offsets."""
+    runs: list[dict[str, Any]] = []
+    for index, label in enumerate(labels):
+        if runs and runs[-1]["label"] == label:
+            runs[-1]["last"] = index
+            runs[-1]["end"] = document.ends[index]
+        else:
+            runs.append({"label": label, "first": index, "last": index,
+                         "start": document.starts[index], "end": document.ends[index]})
+    return runs
+
+
+def result(document: Document, labels: Sequence[str], confidences: Sequence[float],
+           model: dict[str, str]) -> dict[str, Any]:
+    """The result JSON of the contract for one labelled document."""
+    paragraphs = [
+        {"index": index, "text": text, "label": label, "confidence": round(float(confidence), 4),
+         "start": start, "end": end}
+        for index, (text, label, confidence, start, end) in enumerate(
+            zip(document.paragraphs, labels, confidences, document.starts, document.ends))
+    ]
+    article = ARTICLE_JOINER.join(
+        text for text, label in zip(document.paragraphs, labels) if label == Label.ARTICLE.value)
+    return {"id": document.id, "model": model, "paragraphs": paragraphs,
+            "segments": segments(labels, document), "article": article}
+
+
+def segment_documents(model: LoadedModel, documents: Sequence[Document]) -> list[dict[str, Any]]:
+    """Label every paragraph of a batch of documents in one pass and build their results."""
+    predictions = model.classifier.predict(documents)
+    return [result(document, prediction.labels, prediction.confidences, model.info)
+            for document, prediction in zip(documents, predictions)]
