@@ -44,3 +44,15 @@ def test_text_must_be_utf8_without_nul_bytes():
     with pytest.raises(InvalidInput) as error:
         decode_text(b"PK\x03\x04\x00\x00")
     assert error.value.code == "binary_content"
+
+
+def test_lone_surrogates_from_json_escapes_are_refused():
+    with pytest.raises(InvalidInput) as error:
+        document_from_json({"paragraphs": ["fine", "half \ud800 a pair"]})
+    assert error.value.code == "invalid_unicode"
+
+
+def test_a_huge_text_is_refused_by_count_before_it_is_split():
+    with pytest.raises(InvalidInput) as error:
+        document_from_json({"text": "x\n" * 200_000}, max_paragraphs=20_000)
+    assert error.value.code == "too_many_paragraphs" and "200000" in error.value.detail

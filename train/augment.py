@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from winnow.labels import Label
 
@@ -35,14 +35,22 @@ def load_bank(directory: str | Path) -> list[dict]:
     return blocks
 
 
-def augmented(records: Iterable[dict], blocks: list[dict], seed: int, copies: int = 1) -> Iterator[dict]:
-    """For each real record, `copies` augmented records that each carry one to three bank blocks."""
+def augmented(records: Iterable[dict], blocks: list[dict], seed: int, copies: int = 1,
+              group_of: Callable[[str], object] | None = None) -> Iterator[dict]:
+    """For each real record, `copies` augmented records that each carry one to three bank blocks.
+
+    With `group_of`, a page only receives blocks of publishers in its own
+    group (``group_of(site) == group_of("bank:" + publisher)``): cross-validation
+    folds by that group then keep written voices apart as well as sites.
+    """
     rng = random.Random(seed)
-    by_kind = {name: [b for b in blocks if b["bank"] == name] for name in BANK_FILES}
-    kinds = [name for name in BANK_FILES if by_kind[name]]
     for record in records:
         if not any(p["label"] == ARTICLE for p in record["paragraphs"]):
             continue
+        usable = blocks if group_of is None else [
+            b for b in blocks if group_of(f"bank:{b['publisher']}") == group_of(record["site"])]
+        by_kind = {name: [b for b in usable if b["bank"] == name] for name in BANK_FILES}
+        kinds = [name for name in BANK_FILES if by_kind[name]]
         for copy in range(copies):
             chosen = [rng.choice(by_kind[kind]) for kind in rng.sample(kinds, k=rng.randint(1, min(3, len(kinds))))]
             paragraphs = [dict(p) for p in record["paragraphs"]]

@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from collections import Counter
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from train import augment, dataset
 from train.corpora import SourceDocument, big9, l3s
-from train.split import SPLITS, split_of
+from train.split import SPLITS, fold_of, split_of
 from winnow import config
 from winnow.labels import LABELS, Label
 
@@ -52,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bank = augment.load_bank(args.bank)
     for split in SPLITS:
         blocks = [block for block in bank if split_of(f"bank:{block['publisher']}") == split]
-        records[split] += list(augment.augmented(records[split], blocks, seed=args.seed, copies=args.copies))
+        # Training pages get blocks of their own fold only, so that the model's
+        # out-of-fold predictions never see a written voice they were fitted on.
+        group_of = partial(fold_of, folds=config.FOLDS) if split == "train" else None
+        records[split] += list(augment.augmented(records[split], blocks, seed=args.seed,
+                                                 copies=args.copies, group_of=group_of))
     for split, split_records in records.items():
         dataset.write_records(out / f"{split}.jsonl.gz", split_records)
     kept = sum(len(r) for r in records.values())

@@ -67,6 +67,7 @@ def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
 
 def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Report:
     gold, predicted, confidence = evaluation["gold"], evaluation["predicted"], evaluation["confidence"]
+    out.mkdir(parents=True, exist_ok=True)
     scores = evaluation["scores"]
     report = Report(f"winnow evaluation: model {model.info['name']} {model.info['version']}")
     sites = len({d.site for d in docs})
@@ -96,7 +97,6 @@ def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Repo
                Table(["gold \\ predicted", *LABELS], [[label, *row] for label, row in zip(LABELS, matrix.tolist())]),
                Image("confusion.png", "confusion matrix"))
 
-    out.mkdir(parents=True, exist_ok=True)
     ece = reliability_plot(confidence, gold == predicted, out / "reliability.png", "reliability")
     report.add(Heading("Is the confidence right?"),
                Text(f"Expected calibration error {ece:.3f}: the mean gap between the confidence the "

@@ -15,6 +15,7 @@ from winnow import config
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.metrics import per_label_scores
+from train.split import fold_of
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,9 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"reading {', '.join(args.data)}")
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
-    classifier = ParagraphClassifier(seed=args.seed)
+    classifier = ParagraphClassifier(folds=config.FOLDS, seed=args.seed)
     classifier.fit([d.document for d in train_docs], [d.labels for d in train_docs],
-                   [d.site for d in train_docs], progress=log)
+                   [fold_of(d.site, config.FOLDS) for d in train_docs], progress=log)
 
     metrics = None
     if args.dev:
@@ -66,9 +67,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]) -> dict:
-    return {"files": [str(p) for p in paths], "sha256": dataset.checksum(paths),
+    return {"files": [_relative(p) for p in paths], "sha256": dataset.checksum(paths),
             "documents": len(docs), "sites": len({d.site for d in docs}),
             "labels": dict(Counter(label for d in docs for label in d.labels))}
+
+
+def _relative(path: str) -> str:
+    """A path as seen from the project root, when it is inside the project."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(config.PROJECT_ROOT)) if resolved.is_relative_to(config.PROJECT_ROOT) else path
 
 
 def git_revision() -> str:

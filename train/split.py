@@ -31,10 +31,18 @@ SITE_GROUPS = {
 """Registered domains of one publisher (and one family of templates), split as one site."""
 
 
+def _bucket(key: str, buckets: int, salt: str = SALT) -> int:
+    return int(hashlib.sha256(f"{salt}:{SITE_GROUPS.get(key, key)}".encode("utf-8")).hexdigest(), 16) % buckets
+
+
+def fold_of(site: str, folds: int) -> int:
+    """The cross-validation fold of `site` within its split (independent of the split itself)."""
+    return _bucket(site, folds, salt=SALT + ":fold")
+
+
 def split_of(site: str) -> str:
     """The split every document of `site` belongs to."""
-    key = SITE_GROUPS.get(site, site)
-    bucket = int(hashlib.sha256(f"{SALT}:{key}".encode("utf-8")).hexdigest(), 16) % 100
+    bucket = _bucket(site, 100)
     threshold = 0
     for split, share in zip(SPLITS, SHARES):
         threshold += share

@@ -110,17 +110,14 @@ NAV_WORDS = frozenset("""
 NOT_HEADLINE = re.compile(
     r"\w\W*[|•·»«]\W*\w"
     r"|^\W*(?:more|view|see all|click|discuss|browse|visit|explore|find|read all|get|our|your|join|try"
-    r"|download|sign|enter|play|win|check out|discover|learn|become|skip)\b"
-    r"|\bclick here\b|\bevery (?:day|weekday|week|morning)\b|\bkeyboard shortcuts\b",
+    r"|download|sign|enter|play|win|check out|discover|learn|become|skip|send|submit|upload|e-?mail"
+    r"|jump|translate|invite|back to|digg)\b"
+    r"|\bclick here\b|\bcomments?\b|\bletters? to the editor\b|\bevery (?:day|weekday|week|morning)\b|\bkeyboard shortcuts\b",
     re.I)
 """Link lists of sections, and calls to action or site promotions, not stories."""
 
 # -- hint tokens (see Block.hints) -------------------------------------------
 
-SPONSORED_HINTS = frozenset({
-    "sponsored", "sponsor", "sponsors", "sponsoredlinks", "paidcontent", "paidpost",
-    "nativead", "taboola", "zergnet", "revcontent", "adsense", "googleads", "ysm",
-})
 NAV_HINTS = frozenset({
     "nav", "navbar", "navigation", "menu", "menubar", "submenu", "dropdown", "breadcrumb",
     "breadcrumbs", "sitemap",
@@ -196,9 +193,6 @@ RULES: tuple[Rule, ...] = (
     # a short item starting or ending in "Sponsored", as recommendation widgets mark paid links
     Rule("ad_sponsored_mark", AD,
          lambda b: bool(SPONSORED_MARK.search(b.text)) and len(words(b.text)) <= 20),
-    # an unlinked "Advertising" over an ad slot (a linked one is a menu item)
-    Rule("ad_bare_advertising", AD,
-         lambda b: b.text.strip(" :").lower() == "advertising" and not is_link(b) and not in_menu(b)),
     # "Donate", "Support us", "Become a member", "Remind me later": appeal buttons and links
     Rule("donation_button", DONATION, lambda b: bool(DONATION_BUTTON.match(b.text))),
     # text asking readers to donate, become members or support the journalism
@@ -206,8 +200,6 @@ RULES: tuple[Rule, ...] = (
          lambda b: bool(DONATION_APPEAL.search(b.text)) and len(words(b.text)) <= 120),
     # offers with a price or discount: "Subscribe for $1 a week", "50% off", "Unlimited access"
     Rule("ad_offer", AD, lambda b: bool(AD_OFFER.search(b.text)) and len(words(b.text)) <= 60),
-    # text inside sponsored / Taboola / Zergnet / search-ad widgets
-    Rule("sponsored_widget", AD, lambda b: has_hint(b, SPONSORED_HINTS) and len(words(b.text)) >= 2),
     # copyright and rights lines
     Rule("copyright", BOILERPLATE,
          lambda b: bool(COPYRIGHT.search(b.text)) and len(words(b.text)) <= 80),

@@ -6,3 +6,5 @@ DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "default"
 DATA_DIR = PROJECT_ROOT / "data"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 SEED = 0
+FOLDS = 5
+"""Cross-validation folds of the model's first stage; the data build groups training pages by them."""

@@ -60,3 +60,8 @@ class Document:
             position += len(PARAGRAPH_JOINER)
         text = PARAGRAPH_JOINER.join(paragraphs)
         return cls(text, tuple(paragraphs), tuple(starts), tuple(ends), id)
+
+
+def count_paragraphs(text: str) -> int:
+    """How many paragraphs `Document.from_text` would find, without building them."""
+    return sum(1 for match in _PARAGRAPH.finditer(text) if not match.group().isspace())

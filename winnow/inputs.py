@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from winnow.document import Document
+from winnow.document import Document, count_paragraphs
 
 
 class InvalidInput(ValueError):
@@ -46,28 +46,36 @@ def document_from_json(obj: Any, max_paragraphs: int | None = None) -> Document:
         text = obj["text"]
         if not isinstance(text, str):
             raise InvalidInput("invalid_text", f"'text' must be a string, not {_json_type(text)}")
-        _reject_nul(text)
-        document = Document.from_text(text, doc_id)
-    else:
-        paragraphs = obj["paragraphs"]
-        if not isinstance(paragraphs, list):
-            raise InvalidInput("invalid_paragraphs",
-                               f"'paragraphs' must be a list of strings, not {_json_type(paragraphs)}")
-        for index, paragraph in enumerate(paragraphs):
-            if not isinstance(paragraph, str):
-                raise InvalidInput("invalid_paragraphs",
-                                   f"paragraph {index} must be a string, not {_json_type(paragraph)}")
-            _reject_nul(paragraph)
-        document = Document.from_paragraphs(paragraphs, doc_id)
-    if max_paragraphs is not None and len(document) > max_paragraphs:
-        raise InvalidInput("too_many_paragraphs",
-                           f"the document has {len(document)} paragraphs; the limit is {max_paragraphs}")
-    return document
+        _check_characters(text)
+        if max_paragraphs is not None:  # counted before a huge text becomes millions of objects
+            _check_count(count_paragraphs(text), max_paragraphs)
+        return Document.from_text(text, doc_id)
+    paragraphs = obj["paragraphs"]
+    if not isinstance(paragraphs, list):
+        raise InvalidInput("invalid_paragraphs", f"'paragraphs' must be a list of strings, not {_json_type(paragraphs)}")
+    if max_paragraphs is not None:
+        _check_count(len(paragraphs), max_paragraphs)
+    for index, paragraph in enumerate(paragraphs):
+        if not isinstance(paragraph, str):
+            raise InvalidInput("invalid_paragraphs", f"paragraph {index} must be a string, not {_json_type(paragraph)}")
+        _check_characters(paragraph)
+    return Document.from_paragraphs(paragraphs, doc_id)
 
 
-def _reject_nul(text: str) -> None:
+def _check_count(paragraphs: int, limit: int) -> None:
+    if paragraphs > limit:
+        raise InvalidInput("too_many_paragraphs", f"the document has {paragraphs} paragraphs; the limit is {limit}")
+
+
+def _check_characters(text: str) -> None:
+    """Refuse NUL characters and the lone surrogates that JSON escapes can smuggle in."""
     if "\x00" in text:
         raise InvalidInput("binary_content", "the text contains NUL characters: it looks like binary data")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidInput("invalid_unicode", f"the text contains a lone surrogate at character {error.start}; "
+                                              "send real characters, not halves of UTF-16 pairs") from None
 
 
 def _json_type(value: Any) -> str:

@@ -23,6 +23,7 @@ import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
 
 import winnow
 from winnow.document import Document
@@ -77,7 +78,7 @@ class ParagraphClassifier:
         self.first = self._first_stage().fit(X, y)
         progress("stage 2")
         self.second = HistGradientBoostingClassifier(
-            max_iter=300, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
+            max_iter=120, learning_rate=0.15, max_leaf_nodes=31, l2_regularization=1.0,
             early_stopping=True, validation_fraction=0.1, random_state=self.seed)
         self.second.fit(self._second_stage_features(out_of_fold, X, lengths), y)
         return self
@@ -118,7 +119,10 @@ class ParagraphClassifier:
         X = self.featurizer.transform(documents)
         lengths = np.array([len(d) for d in documents])
         first = self.first.predict_proba(X).astype(np.float32)
-        probabilities = self.second.predict_proba(self._second_stage_features(first, X, lengths))
+        # One OpenMP thread: spreading a small prediction over busy cores costs
+        # far more than it saves, and servers run one request per thread anyway.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            probabilities = self.second.predict_proba(self._second_stage_features(first, X, lengths))
         if temperature == 1.0:
             return probabilities
         return _softmax(np.log(np.clip(probabilities, 1e-9, 1.0)) / temperature)
@@ -142,7 +146,8 @@ class ParagraphClassifier:
         sums = np.zeros((len(lengths), k), dtype=np.float64)
         np.add.at(sums, doc_of_row, first)
         columns.append((sums / np.maximum(lengths, 1)[:, None])[doc_of_row].astype(np.float32))
-        running = np.vstack([np.zeros((1, k)), np.cumsum(first, axis=0)])  # sum of rows < i
+        # Sums in float64: float32 rounding would make a document's result depend on its batch.
+        running = np.vstack([np.zeros((1, k)), np.cumsum(first, axis=0, dtype=np.float64)])  # rows < i
         ends = starts + lengths[doc_of_row]
         before = running[np.arange(n)] - running[starts]
         after = running[ends] - running[np.arange(n) + 1]

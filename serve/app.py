@@ -1,0 +1,126 @@
+"""The Flask app factory and its routes.
+
+The model is loaded once, when the app is made; under gunicorn that happens
+in the master before the workers fork, so they share its memory and the port
+opens only once the model is there.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from flask import Blueprint, Flask, Response, current_app, request, send_file, stream_with_context
+
+from serve import access, auth, errors, parse
+from serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
+from serve.openapi import SPEC
+from serve.settings import Settings
+from winnow.document import Document
+from winnow.model import LoadedModel, load_model
+from winnow.segment import segment_documents
+
+PAGE = Path(__file__).parent / "static" / "index.html"
+OPEN_ENDPOINTS = {"api.page", "api.health", "api.ready"}  # answered without an API key
+
+api = Blueprint("api", __name__)
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the routes share: the model, the settings and the metrics."""
+
+    model: LoadedModel
+    settings: Settings
+    metrics: Metrics
+
+
+def create_app(model_dir: str | Path | None = None, settings: Settings | None = None) -> Flask:
+    """The app, with the model of `model_dir` (default: the settings') loaded.
+
+    Raises `winnow.model.ModelLoadError` when the model cannot be loaded.
+    """
+    settings = settings or Settings.from_env()
+    model = load_model(model_dir or settings.model_dir)
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    service = Service(model, settings, Metrics())
+    app.extensions["winnow"] = service
+    access.register(app, service.metrics)  # first, so that every request is timed and logged
+    auth.register(app, settings.api_keys, OPEN_ENDPOINTS)
+    errors.register(app)
+    app.register_blueprint(api)
+    return app
+
+
+def _service() -> Service:
+    return current_app.extensions["winnow"]
+
+
+@api.get("/")
+def page() -> Response:
+    return send_file(PAGE, mimetype="text/html")
+
+
+@api.get("/health")
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@api.get("/ready")
+def ready() -> dict:
+    return {"status": "ready", "model": _service().model.info}
+
+
+@api.get("/model")
+def model_card() -> dict:
+    return _service().model.card
+
+
+@api.get("/metrics")
+def metrics() -> Response:
+    return Response(_service().metrics.render(), content_type=METRICS_CONTENT_TYPE)
+
+
+@api.get("/openapi.json")
+def openapi() -> dict:
+    return SPEC
+
+
+@api.post("/segment")
+def segment() -> dict:
+    data = parse.body(request, (parse.JSON, parse.TEXT))
+    [result] = _label([parse.document(data, request.mimetype, _service().settings)])
+    return result
+
+
+@api.post("/segment/batch")
+def segment_batch() -> dict | Response:
+    settings = _service().settings
+    data = parse.body(request, (parse.JSON, parse.NDJSON))
+    if request.mimetype == parse.NDJSON:
+        items = parse.ndjson_batch(data, settings)
+        return Response(stream_with_context(_ndjson_lines(items, settings.ndjson_chunk)),
+                        mimetype=parse.NDJSON)
+    return {"results": _label(parse.json_batch(data, settings))}
+
+
+def _label(items: Sequence[parse.Item]) -> list[dict]:
+    """Results in the order of `items`: all documents labelled in one pass, error entries kept."""
+    service = _service()
+    documents = [item for item in items if isinstance(item, Document)]
+    results = iter(segment_documents(service.model, documents) if documents else ())
+    rows = [next(results) if isinstance(item, Document) else item for item in items]
+    service.metrics.observe_results(rows)
+    access.add_paragraphs(sum(len(row.get("paragraphs", ())) for row in rows))
+    return rows
+
+
+def _ndjson_lines(items: Iterable[parse.Item], chunk: int) -> Iterator[str]:
+    """One JSON line per item, sent as each chunk of `chunk` items is labelled."""
+    items = iter(items)
+    while batch := list(islice(items, chunk)):
+        yield "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in _label(batch))

@@ -1,0 +1,110 @@
+"""Every error the service sends is an RFC 9457 problem with a stable `code`.
+
+``{"type": "about:blank", "title", "status", "detail", "code"}`` as
+``application/problem+json``: `title` is the HTTP status phrase (as RFC 9457
+asks for ``about:blank``), `detail` says what to change, and `code` is what
+clients should branch on. Input errors from the core (`InvalidInput`) keep
+their code; werkzeug's own errors (404, 405, 413, ...) get one here.
+Unexpected exceptions are logged with their traceback and answered with a
+plain 500: a client never sees a stack trace.
+"""
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Mapping
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from winnow.inputs import InvalidInput
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# Input codes that mean the body could not be read at all (400) or asks for
+# more than the limits allow (413). Every other input code is a body that was
+# read but has the wrong content (422).
+STATUS_BY_CODE = {
+    "empty_body": 400,
+    "invalid_json": 400,
+    "invalid_utf8": 400,
+    "binary_content": 400,
+    "invalid_unicode": 400,
+    "too_many_paragraphs": 413,
+    "too_many_documents": 413,
+}
+
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+}
+
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """Raise anywhere while handling a request to answer with this problem."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: Mapping[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+
+def problem_response(status: int, code: str, detail: str,
+                     headers: Mapping[str, str] | None = None) -> Response:
+    """The problem+json response; its code is kept on `g` for the access log and metrics."""
+    g.error_code = code
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+            "detail": detail, "code": code}
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_MEDIA_TYPE
+    response.headers.update(headers or {})
+    return response
+
+
+def register(app: Flask) -> None:
+    """Answer every error of `app` with a problem."""
+
+    @app.errorhandler(Problem)
+    def handle_problem(error: Problem) -> Response:
+        return problem_response(error.status, error.code, error.detail, error.headers)
+
+    @app.errorhandler(InvalidInput)
+    def handle_invalid_input(error: InvalidInput) -> Response:
+        return problem_response(STATUS_BY_CODE.get(error.code, 422), error.code, error.detail)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException) -> Response:
+        status = error.code or 500
+        headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+        code = CODE_BY_STATUS.get(status) or error.name.lower().replace(" ", "_")
+        return problem_response(status, code, _detail(error), headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        log.exception("unhandled error in %s %s (request id %s)", request.method, request.path,
+                      g.access["request_id"])
+        return problem_response(500, "internal_error",
+                                "the server failed to handle this request; the error has been logged")
+
+
+def _detail(error: HTTPException) -> str:
+    """A message that says what to do instead, for the errors clients meet most."""
+    if error.code == 404:
+        return f"there is nothing at {request.path}; the API is described at /openapi.json"
+    if error.code == 405:
+        allowed = ", ".join(getattr(error, "valid_methods", None) or ())
+        return f"{request.method} is not allowed on {request.path}; use {allowed}"
+    if error.code == 413:
+        return (f"the body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes; "
+                "split the input into smaller requests")
+    return error.description or HTTPStatus(error.code or 500).phrase

@@ -1,0 +1,89 @@
+"""``python -m winnow serve``: the app under gunicorn, the model loaded before the fork."""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Sequence
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from serve.app import create_app
+from serve.settings import Settings, SettingsError
+from winnow.model import ModelLoadError
+
+
+class Server(BaseApplication):
+    """Gunicorn running an app that is already made (and so preloaded in the master)."""
+
+    def __init__(self, app: Flask, settings: Settings):
+        self.application = app
+        self.options = {
+            "bind": f"{settings.host}:{settings.port}",
+            "workers": settings.workers,
+            "worker_class": "gthread",
+            "threads": settings.threads,
+            "timeout": settings.timeout,
+            "preload_app": True,
+            "accesslog": None,  # serve.access writes the access log
+            "errorlog": "-",
+            "proc_name": "winnow",
+            # gunicorn's runtime control socket is one path per user: two servers would collide.
+            "control_socket_disable": True,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        defaults = Settings.from_env()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    args = _parser(defaults).parse_args(argv)
+    settings = replace(defaults, host=args.host, port=args.port, model_dir=Path(args.model),
+                       workers=args.workers, threads=args.threads)
+    try:
+        app = create_app(settings=settings)
+    except ModelLoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    Server(app, settings).run()
+    return 0
+
+
+def _parser(defaults: Settings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m winnow serve",
+        description="Serve the HTTP API with gunicorn. Limits and API keys come from environment "
+                    "variables: see serve/settings.py.")
+    parser.add_argument("--host", default=defaults.host,
+                        help="address to listen on (HOST; default %(default)s)")
+    parser.add_argument("--port", type=_positive, default=defaults.port,
+                        help="port (PORT; default %(default)s)")
+    parser.add_argument("--model", default=str(defaults.model_dir),
+                        help="model directory (WINNOW_MODEL; default %(default)s)")
+    parser.add_argument("--workers", type=_positive, default=defaults.workers,
+                        help="worker processes (WINNOW_WORKERS; default %(default)s)")
+    parser.add_argument("--threads", type=_positive, default=defaults.threads,
+                        help="threads per worker (WINNOW_THREADS; default %(default)s)")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value

@@ -1,0 +1,213 @@
+"""The OpenAPI 3.1 description of the service, served at ``/openapi.json``.
+
+Kept in step with the routes by the tests: the spec is validated, and the
+bodies the real server sends are validated against its schemas.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import winnow
+from winnow.labels import LABELS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _string(description: str) -> dict[str, Any]:
+    """A media type whose body is text, described in words."""
+    return {"schema": {"type": "string", "description": description}}
+
+
+_ID = {"type": ["string", "number", "null"], "description": "the caller's id, echoed back"}
+_OFFSET = {"type": "integer", "minimum": 0}
+_LABEL = {"type": "string", "enum": list(LABELS)}
+
+SCHEMAS: dict[str, Any] = {
+    "Document": {
+        "type": "object",
+        "description": "Exactly one of `text` (plain text: one paragraph per non-blank line, stripped) "
+                       "or `paragraphs` (kept exactly as given; offsets point into them joined by \"\\n\").",
+        "properties": {
+            "id": _ID,
+            "text": {"type": "string"},
+            "paragraphs": {"type": "array", "items": {"type": "string"}},
+        },
+        "oneOf": [{"required": ["text"], "not": {"required": ["paragraphs"]}},
+                  {"required": ["paragraphs"], "not": {"required": ["text"]}}],
+    },
+    "Paragraph": {
+        "type": "object",
+        "required": ["index", "text", "label", "confidence", "start", "end"],
+        "properties": {
+            "index": _OFFSET,
+            "text": {"type": "string"},
+            "label": _LABEL,
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "start": _OFFSET,
+            "end": _OFFSET,
+        },
+    },
+    "Segment": {
+        "type": "object",
+        "description": "A maximal run of paragraphs `first`..`last` with one label.",
+        "required": ["label", "first", "last", "start", "end"],
+        "properties": {"label": _LABEL, "first": _OFFSET, "last": _OFFSET, "start": _OFFSET, "end": _OFFSET},
+    },
+    "Result": {
+        "type": "object",
+        "required": ["id", "model", "paragraphs", "segments", "article"],
+        "properties": {
+            "id": _ID,
+            "model": _ref("ModelInfo"),
+            "paragraphs": {"type": "array", "items": _ref("Paragraph")},
+            "segments": {"type": "array", "items": _ref("Segment")},
+            "article": {"type": "string", "description": "the `article` paragraphs joined by blank lines"},
+        },
+    },
+    "ModelInfo": {
+        "type": "object",
+        "required": ["name", "version"],
+        "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
+    },
+    "DocumentError": {
+        "type": "object",
+        "description": "Stands in a batch in place of the result of a document that could not be "
+                       "segmented. `line` (NDJSON only) is its 1-based line number.",
+        "required": ["id", "error"],
+        "properties": {
+            "id": _ID,
+            "line": {"type": "integer", "minimum": 1},
+            "error": {
+                "type": "object",
+                "required": ["code", "detail"],
+                "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+    "BatchRequest": {
+        "type": "object",
+        "required": ["documents"],
+        "properties": {"documents": {"type": "array", "items": _ref("Document")}},
+    },
+    "BatchResponse": {
+        "type": "object",
+        "required": ["results"],
+        "properties": {"results": {"type": "array",
+                                   "items": {"oneOf": [_ref("Result"), _ref("DocumentError")]}}},
+    },
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details; branch on `code`.",
+        "required": ["type", "title", "status", "detail", "code"],
+        "properties": {
+            "type": {"type": "string", "const": "about:blank"},
+            "title": {"type": "string", "description": "the HTTP status phrase"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string", "description": "what went wrong and what to send instead"},
+            "code": {"type": "string", "description": "stable and machine-readable, e.g. `invalid_json`"},
+        },
+    },
+}
+
+_BAD_INPUT = {
+    "400": _problem("The body could not be read: `empty_body`, `invalid_json`, `invalid_utf8`, "
+                    "`binary_content` (NUL characters)."),
+    "401": _problem("`unauthorized`: API keys are configured and none valid was sent."),
+    "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
+                    "(WINNOW_MAX_PARAGRAPHS per document), `too_many_documents` (WINNOW_MAX_DOCUMENTS)."),
+    "415": _problem("`unsupported_media_type`, HTML included (not supported yet)."),
+    "422": _problem("The JSON is not a document: `not_an_object`, `missing_content`, `ambiguous_content`, "
+                    "`invalid_text`, `invalid_paragraphs`, `invalid_id`, `invalid_batch`."),
+}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "winnow",
+        "version": winnow.__version__,
+        "description": "Labels every paragraph of a scraped news page as `article`, `ad`, "
+                       "`donation_appeal`, `headline_teaser` or `boilerplate`, and returns the "
+                       "document segmented. Bodies are UTF-8. Every error is `application/problem+json`. "
+                       "When API keys are configured, all routes but `/`, `/health` and `/ready` need "
+                       "`Authorization: Bearer <key>`.",
+    },
+    "security": [{}, {"bearer": []}],
+    "paths": {
+        "/segment": {
+            "post": {
+                "summary": "Segment one document",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _ref("Document")},
+                        "text/plain": _string('the same as {"text": body}'),
+                    },
+                },
+                "responses": {"200": _json(_ref("Result"), "The segmented document."), **_BAD_INPUT},
+            },
+        },
+        "/segment/batch": {
+            "post": {
+                "summary": "Segment many documents in one pass",
+                "description": "A document that cannot be segmented gets a `DocumentError` in its place; "
+                               "the others are segmented. With NDJSON the whole body is read first "
+                               "(so limits fail the request before any output), then results are "
+                               "streamed one per line, in order, as each chunk of documents is labelled.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": _ref("BatchRequest")},
+                        "application/x-ndjson": _string("one Document as JSON per line"),
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "One result or error entry per document, in order; "
+                                       "NDJSON in gives NDJSON out.",
+                        "content": {
+                            "application/json": {"schema": _ref("BatchResponse")},
+                            "application/x-ndjson": _string("one Result or DocumentError per line"),
+                        },
+                    },
+                    **_BAD_INPUT,
+                },
+            },
+        },
+        "/health": {"get": {"summary": "Liveness", "security": [{}],
+                            "responses": {"200": _json({"type": "object"}, "The process is up.")}}},
+        "/ready": {"get": {"summary": "Readiness: the port opens only once the model is loaded",
+                           "security": [{}],
+                           "responses": {"200": _json({"type": "object", "required": ["status", "model"],
+                                                       "properties": {"status": {"const": "ready"},
+                                                                      "model": _ref("ModelInfo")}},
+                                                      "The model is loaded.")}}},
+        "/model": {"get": {"summary": "The model card",
+                           "responses": {"200": _json({"type": "object"},
+                                                      "The card the model was saved with.")}}},
+        "/metrics": {"get": {
+            "summary": "Prometheus metrics of the worker process that answers",
+            "responses": {"200": {"description": "Prometheus text format 0.0.4.",
+                                  "content": {"text/plain": _string("metrics")}}},
+        }},
+        "/openapi.json": {"get": {"summary": "This document",
+                                  "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1.")}}},
+        "/": {"get": {"summary": "A page to try the service in a browser", "security": [{}],
+                      "responses": {"200": {"description": "HTML",
+                                            "content": {"text/html": _string("the page")}}}}},
+    },
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+}

@@ -1,0 +1,97 @@
+"""The command line, run the way users run it: `python -m winnow ...` in a subprocess."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = FIXTURES / "moscow-times.txt"
+
+
+def winnow(*args: str, stdin: bytes = b"", model_dir=None) -> subprocess.CompletedProcess:
+    extra = ["--model", str(model_dir)] if model_dir else []
+    return subprocess.run([sys.executable, "-m", "winnow", *args, *extra], input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def test_segment_a_text_file_prints_one_result_whose_offsets_point_into_the_file(model_dir):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    run = winnow("segment", str(EXAMPLE), model_dir=model_dir)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert len(result["paragraphs"]) == 30
+    assert all(text[p["start"]:p["end"]] == p["text"] for p in result["paragraphs"])
+    assert [i for s in result["segments"] for i in range(s["first"], s["last"] + 1)] == list(range(30))
+    assert result["article"] == "\n\n".join(p["text"] for p in result["paragraphs"] if p["label"] == "article")
+
+
+def test_segment_reads_standard_input_by_default(model_dir):
+    run = winnow("segment", stdin="Headline\n\nBody text.\n".encode(), model_dir=model_dir)
+    assert run.returncode == 0
+    assert [p["text"] for p in json.loads(run.stdout)["paragraphs"]] == ["Headline", "Body text."]
+
+
+def test_jsonl_gives_one_result_per_line_in_order_keeping_every_given_paragraph(model_dir):
+    docs = [{"id": "a", "paragraphs": ["", "  ", "×", "x" * 5000]}, {"id": 7, "text": "One.\r\nTwo."}]
+    stdin = "".join(json.dumps(d) + "\n" for d in docs).encode()
+    run = winnow("segment", "--jsonl", "-", stdin=stdin, model_dir=model_dir)
+    assert run.returncode == 0, run.stderr
+    first, second = [json.loads(line) for line in run.stdout.splitlines()]
+    assert first["id"] == "a" and [p["text"] for p in first["paragraphs"]] == docs[0]["paragraphs"]
+    assert second["id"] == 7 and [p["text"] for p in second["paragraphs"]] == ["One.", "Two."]
+
+
+def test_a_bad_jsonl_line_gets_an_error_line_and_the_others_are_still_segmented(model_dir):
+    stdin = b'{"id": 1, "text": "Fine."}\nnot json\n{"id": 3, "paragraphs": [1]}\n{"id": 4, "text": "Also fine."}\n'
+    run = winnow("segment", "--jsonl", stdin=stdin, model_dir=model_dir)
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert run.returncode == 1 and b"2 of 4 lines" in run.stderr
+    assert [r["id"] for r in rows] == [1, None, 3, 4]
+    assert rows[1]["error"]["code"] == "invalid_json" and rows[1]["line"] == 2
+    assert rows[2]["error"]["code"] == "invalid_paragraphs"
+    assert "paragraphs" in rows[3]
+
+
+def test_invalid_utf8_is_a_clear_error_not_a_traceback(model_dir):
+    run = winnow("segment", stdin=b"caf\xe9\n", model_dir=model_dir)
+    assert run.returncode == 2
+    assert b"not valid UTF-8" in run.stderr and b"Traceback" not in run.stderr
+
+
+def test_a_missing_model_or_file_is_a_clear_error(tmp_path, model_dir):
+    run = winnow("segment", str(EXAMPLE), model_dir=tmp_path)
+    assert run.returncode == 2 and b"is not a winnow model" in run.stderr
+    run = winnow("segment", str(tmp_path / "missing.txt"), model_dir=model_dir)
+    assert run.returncode == 2 and b"cannot read" in run.stderr
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A model trained and evaluated by the CLI on a small real sample of the data."""
+    out = tmp_path_factory.mktemp("model")
+    sample = str(FIXTURES / "sample.jsonl")
+    train = winnow("train", "--data", sample, "--dev", sample, "--out", str(out / "small"))
+    assert train.returncode == 0, train.stderr[-2000:]
+    evaluate = winnow("evaluate", "--model", str(out / "small"), "--data", sample, "--out", str(out / "report"))
+    assert evaluate.returncode == 0, evaluate.stderr[-2000:]
+    return out
+
+
+def test_train_writes_a_model_with_its_card(trained):
+    card = json.loads((trained / "small" / "card.json").read_text())
+    assert card["labels"] == ["article", "ad", "donation_appeal", "headline_teaser", "boilerplate"]
+    assert card["training_data"]["documents"] == 24 and len(card["training_data"]["sha256"]) == 64
+    assert {"python", "numpy", "scikit-learn", "joblib"} <= set(card["libraries"])
+    assert card["code_version"] and card["seed"] == 0
+    assert set(card["dev_metrics"]["labels"]["article"]) == {"precision", "recall", "f1", "support"}
+
+
+def test_evaluate_writes_a_report_with_tables_and_plots(trained):
+    report = (trained / "report" / "report.md").read_text()
+    for heading in ("Per-label precision, recall and F1", "Confusion matrix", "worst documents"):
+        assert heading in report
+    for picture in ("confusion.png", "reliability.png"):
+        assert (trained / "report" / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<table>" in (trained / "report" / "report.html").read_text()

@@ -1,0 +1,36 @@
+"""The shipped model: loads only where it was made to, and labels like the contract says."""
+import json
+import shutil
+
+import pytest
+
+from winnow.document import Document
+from winnow.model import ModelLoadError, load_model
+
+
+def test_a_model_saved_by_another_scikit_learn_is_refused_with_a_clear_message(model_dir, tmp_path):
+    copy = tmp_path / "old"
+    shutil.copytree(model_dir, copy)
+    card = json.loads((copy / "card.json").read_text())
+    card["libraries"]["scikit-learn"] = "0.24.2"
+    (copy / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelLoadError, match="saved with scikit-learn 0.24.2"):
+        load_model(copy)
+
+
+def test_a_document_gets_the_same_labels_alone_as_in_a_batch(model_dir):
+    model = load_model(model_dir)
+    docs = [Document.from_text(f"Headline {i}\nA sentence of the story number {i}.\nDonate\n×") for i in range(5)]
+    together = model.classifier.predict(docs)
+    for doc, batch_prediction in zip(docs, together):
+        [alone] = model.classifier.predict([doc])
+        assert alone.labels == batch_prediction.labels
+        assert (alone.confidences == batch_prediction.confidences).all()
+
+
+def test_confidences_are_probabilities_and_empty_documents_have_no_rows(model_dir):
+    model = load_model(model_dir)
+    probabilities = model.classifier.predict_proba([Document.from_text("One.\nTwo."), Document.from_text("")])
+    assert probabilities.shape == (2, 5)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    assert probabilities.sum(axis=1) == pytest.approx(1.0)

@@ -1,0 +1,438 @@
+"""The HTTP contract, checked against the real server started as the README says.
+
+`python -m winnow serve` runs as a subprocess on 127.0.0.1 (one worker, so
+that /metrics counts every request); a second one runs with API keys and
+the default workers. Every body the server sends is checked against the
+schemas of its own /openapi.json.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_openapi
+from prometheus_client.parser import text_string_to_metric_families
+
+from winnow import config
+from winnow.labels import LABELS
+
+API_KEYS = ("first-key", "second-key")
+MAX_PARAGRAPHS = 20_000  # the documented defaults the server runs with here
+MAX_DOCUMENTS = 1_000
+
+
+@contextlib.contextmanager
+def running_server(model_dir: Path, log_path: Path, *args: str,
+                   **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m winnow serve` on a free port, ready; stopped on exit. Yields (base URL, process)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("WINNOW_")}
+    environment.update(WINNOW_MODEL=str(model_dir), **env)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "winnow", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            cwd=config.PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, process, log_path)
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(url + "/ready", timeout=5).status_code == 200:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"the server was not ready within 90 s:\n{log_path.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(model_dir, tmp_path_factory) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(model_dir, log_path, "--workers", "1") as (url, process):
+        yield url, process, log_path
+
+
+@pytest.fixture(scope="session")
+def url(server) -> str:
+    return server[0]
+
+
+@pytest.fixture(scope="session")
+def keyed_server(model_dir, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    log_path = tmp_path_factory.mktemp("keyed-server") / "server.log"
+    with running_server(model_dir, log_path, WINNOW_API_KEYS=" , ".join(API_KEYS)) as (url, _):
+        yield url, log_path
+
+
+@pytest.fixture(scope="session")
+def spec(url) -> dict:
+    return requests.get(url + "/openapi.json").json()
+
+
+@pytest.fixture(scope="session")
+def conforms(spec):
+    """conforms(name, body) -> None: raises unless `body` matches the spec's schema `name`."""
+    def check(name: str, body) -> None:
+        Draft202012Validator({"$ref": f"#/components/schemas/{name}",
+                              "components": spec["components"]}).validate(body)
+    return check
+
+
+def post(url: str, path: str, body, content_type: str | None = "application/json",
+         **kwargs) -> requests.Response:
+    if content_type == "application/json" and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    headers = {"Content-Type": content_type} if content_type else {}
+    return requests.post(url + path, data=body, headers={**headers, **kwargs.pop("headers", {})},
+                         timeout=120, **kwargs)
+
+
+def assert_keeps_the_contract(result: dict, text: str, conforms) -> None:
+    """Offsets point into `text`, segments cover every paragraph once, the article is its paragraphs."""
+    conforms("Result", result)
+    paragraphs = result["paragraphs"]
+    assert [p["index"] for p in paragraphs] == list(range(len(paragraphs)))
+    for p in paragraphs:
+        assert text[p["start"]:p["end"]] == p["text"]
+        assert p["label"] in LABELS and 0.0 <= p["confidence"] <= 1.0
+    covered = [i for s in result["segments"] for i in range(s["first"], s["last"] + 1)]
+    assert covered == list(range(len(paragraphs)))
+    for s in result["segments"]:
+        assert {paragraphs[i]["label"] for i in range(s["first"], s["last"] + 1)} == {s["label"]}
+    assert result["article"] == "\n\n".join(p["text"] for p in paragraphs if p["label"] == "article")
+
+
+PAGE = ("Menu Home World Business Sport\n"
+        "Mayor opens the new bridge after years of delays\n"
+        "The mayor opened the bridge on Monday morning, officials said, after a decade of work.\n"
+        "Advertisement\n"
+        "Please donate to support independent journalism.\n"
+        "Read more: Storm hits the coast\n"
+        "© 2024 Example News. All rights reserved.\n")
+
+
+# -- segmenting ----------------------------------------------------------------
+
+def test_a_json_text_document_is_segmented_with_offsets_into_its_text(url, conforms, model_dir):
+    response = post(url, "/segment", {"id": "page-1", "text": "  " + PAGE + "\n\n"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    result = response.json()
+    assert result["id"] == "page-1"
+    assert result["model"] == {key: json.loads((model_dir / "card.json").read_text())[key]
+                               for key in ("name", "version")}
+    assert [p["text"] for p in result["paragraphs"]] == PAGE.splitlines()
+    assert_keeps_the_contract(result, "  " + PAGE + "\n\n", conforms)
+
+
+def test_json_paragraphs_come_back_each_once_in_order_with_offsets_into_them_joined(url, conforms):
+    paragraphs = ["Title", "", "  ", "×", "a\tb", "🙂 emoji", "line\u2028separator", "x" * 5000, "Title"]
+    response = post(url, "/segment", {"id": 7, "paragraphs": paragraphs})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["id"] == 7
+    assert [p["text"] for p in result["paragraphs"]] == paragraphs
+    assert_keeps_the_contract(result, "\n".join(paragraphs), conforms)
+
+
+def test_a_plain_text_body_is_segmented_like_json_text(url, conforms):
+    plain = post(url, "/segment", PAGE.encode(), "text/plain; charset=utf-8")
+    assert plain.status_code == 200
+    as_json = post(url, "/segment", {"text": PAGE}).json()
+    assert plain.json() == as_json
+    assert_keeps_the_contract(plain.json(), PAGE, conforms)
+
+
+def test_control_characters_other_than_nul_are_kept(url, conforms):
+    text = "bell\x07 and escape\x1b[0m\nunit\x1fseparator\x7f\ttab"
+    response = post(url, "/segment", text.encode(), "text/plain")
+    assert response.status_code == 200
+    assert [p["text"] for p in response.json()["paragraphs"]] == text.split("\n")
+    assert_keeps_the_contract(response.json(), text, conforms)
+
+
+def test_one_megabyte_on_one_line_is_one_paragraph(url, conforms):
+    line = ("word " * 200_000).strip()
+    response = post(url, "/segment", line.encode(), "text/plain")
+    assert response.status_code == 200
+    [paragraph] = response.json()["paragraphs"]
+    assert paragraph["text"] == line
+    assert_keeps_the_contract(response.json(), line, conforms)
+
+
+def test_a_json_batch_gives_results_in_order_and_an_error_entry_for_a_bad_document(url, conforms):
+    documents = [{"id": "a", "text": PAGE}, {"id": "b", "paragraphs": [1, None]},
+                 {"id": 3, "paragraphs": ["Hello.", "Donate now"]}, "not a document", {"id": "e", "text": ""}]
+    response = post(url, "/segment/batch", {"documents": documents})
+    assert response.status_code == 200
+    conforms("BatchResponse", response.json())
+    a, b, c, d, e = response.json()["results"]
+    assert_keeps_the_contract(a, PAGE, conforms)
+    assert b == {"id": "b", "error": {"code": "invalid_paragraphs", "detail": b["error"]["detail"]}}
+    assert_keeps_the_contract(c, "Hello.\nDonate now", conforms)
+    assert d["id"] is None and d["error"]["code"] == "not_an_object"
+    assert e["id"] == "e" and e["paragraphs"] == [] and e["segments"] == []
+    assert [a["id"], c["id"]] == ["a", 3]
+
+
+def test_a_document_gets_the_same_result_in_a_batch_as_alone(url):
+    documents = [{"id": i, "text": text} for i, text in enumerate([PAGE, "Donate\n×", PAGE[::-1]])]
+    batch = post(url, "/segment/batch", {"documents": documents}).json()["results"]
+    alone = [post(url, "/segment", document).json() for document in documents]
+    assert batch == alone
+
+
+def test_an_ndjson_batch_streams_one_result_line_per_document_line(url, conforms):
+    lines = [json.dumps({"id": i, "text": f"Story {i}.\n" + PAGE}) for i in range(250)]
+    lines[10] = "{not json"
+    lines[20] = json.dumps({"id": "no content"})
+    body = ("\n".join(lines[:100]) + "\n\n" + "\r\n".join(lines[100:]) + "\n").encode()
+    response = post(url, "/segment/batch", body, "application/x-ndjson", stream=True)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/x-ndjson"
+    assert "Content-Length" not in response.headers  # sent as it is made, chunk by chunk
+    rows = [json.loads(line) for line in response.iter_lines()]
+    assert len(rows) == 250
+    assert rows[10] == {"id": None, "line": 11, "error": {"code": "invalid_json",
+                                                          "detail": rows[10]["error"]["detail"]}}
+    assert rows[20]["id"] == "no content" and rows[20]["error"]["code"] == "missing_content"
+    for i, row in enumerate(rows):
+        if i not in (10, 20):
+            assert row["id"] == i
+            assert_keeps_the_contract(row, json.loads(lines[i])["text"], conforms)
+        else:
+            conforms("DocumentError", row)
+
+
+# -- the other routes ------------------------------------------------------------
+
+def test_health_ready_and_model(url, model_dir):
+    card = json.loads((model_dir / "card.json").read_text())
+    assert requests.get(url + "/health").json() == {"status": "ok"}
+    ready = requests.get(url + "/ready")
+    assert ready.status_code == 200
+    assert ready.json()["model"] == {"name": card["name"], "version": card["version"]}
+    assert requests.get(url + "/model").json() == card
+
+
+def test_openapi_is_a_valid_openapi_3_1_document_of_every_route(spec):
+    validate_openapi(spec)
+    assert spec["openapi"].startswith("3.1")
+    assert set(spec["paths"]) == {"/", "/segment", "/segment/batch", "/health", "/ready", "/model",
+                                  "/metrics", "/openapi.json"}
+
+
+def scrape(url: str) -> dict[tuple[str, tuple], float]:
+    """/metrics as {(sample name, sorted labels): value}, parsed as Prometheus text."""
+    response = requests.get(url + "/metrics")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/plain")
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.text) for sample in family.samples}
+
+
+def test_metrics_count_requests_latency_paragraphs_by_label_and_errors_by_code(url):
+    post(url, "/segment", {"text": PAGE})
+    post(url, "/segment", b"{", "application/json")
+
+    def value(samples, name: str, **labels: str) -> float:
+        return samples.get((name, tuple(sorted(labels.items()))), 0)
+
+    # A request is counted when its response is closed, which can be after the
+    # client has read it: scrape until both are in.
+    deadline = time.monotonic() + 30
+    samples = scrape(url)
+    while not (value(samples, "winnow_errors_total", code="invalid_json") >= 1
+               and value(samples, "winnow_http_request_duration_seconds_count", route="/segment") >= 2):
+        assert time.monotonic() < deadline, "the two requests were never counted"
+        time.sleep(0.05)
+        samples = scrape(url)
+    assert value(samples, "winnow_http_requests_total", route="/segment", method="POST", status="200") >= 1
+    assert value(samples, "winnow_http_requests_total", route="/segment", method="POST", status="400") >= 1
+    assert value(samples, "winnow_http_request_duration_seconds_bucket", route="/segment", le="+Inf") >= 2
+    assert sum(value(samples, "winnow_paragraphs_total", label=label) for label in LABELS) \
+        >= len(PAGE.splitlines())
+
+
+def test_the_page_is_self_contained_html_that_posts_to_segment(url):
+    response = requests.get(url + "/")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    page = response.text
+    assert "<textarea" in page and 'fetch("segment"' in page and "Download JSON" in page
+    assert all(label in page for label in LABELS)
+    assert "src=\"http" not in page and "href=\"http" not in page and "@import" not in page
+
+
+# -- bad input: a problem with a status and a code, never a crash -----------------
+
+BAD_SEGMENT_REQUESTS = {
+    # name: (content type, body, status, code)
+    "empty body": ("application/json", b"", 400, "empty_body"),
+    "an empty object": ("application/json", b"{}", 422, "missing_content"),
+    "text that is a number": ("application/json", b'{"text": 5}', 422, "invalid_text"),
+    "paragraphs that are a string": ("application/json", b'{"paragraphs": "x"}', 422, "invalid_paragraphs"),
+    "paragraphs that are not strings": ("application/json", b'{"paragraphs": [1, null]}', 422,
+                                        "invalid_paragraphs"),
+    "both text and paragraphs": ("application/json", b'{"text": "a", "paragraphs": []}', 422,
+                                 "ambiguous_content"),
+    "an array": ("application/json", b"[]", 422, "not_an_object"),
+    "invalid JSON": ("application/json", b'{"text": "a"', 400, "invalid_json"),
+    "NaN": ("application/json", b'{"text": "a", "id": NaN}', 400, "invalid_json"),
+    "JSON nested 100,000 deep": ("application/json", b"[" * 100_000, 400, "invalid_json"),
+    "invalid UTF-8 in JSON": ("application/json", b'{"text": "caf\xe9"}', 400, "invalid_utf8"),
+    "invalid UTF-8 in text": ("text/plain", b"caf\xe9\n", 400, "invalid_utf8"),
+    "NUL bytes in text": ("text/plain", b"one\x00two", 400, "binary_content"),
+    "an escaped NUL in JSON": ("application/json", b'{"text": "one\\u0000two"}', 400, "binary_content"),
+    "a lone surrogate in JSON": ("application/json", b'{"paragraphs": ["\\ud800"]}', 400, "invalid_unicode"),
+    "200,000 one-character lines": ("text/plain", b"a\n" * 200_000, 413, "too_many_paragraphs"),
+    "10 MB body": ("text/plain", b"x" * 10_000_000, 413, "body_too_large"),
+    "HTML": ("text/html", b"<p>Hello</p>", 415, "unsupported_media_type"),
+    "XML": ("application/xml", b"<p>Hello</p>", 415, "unsupported_media_type"),
+    "no content type": (None, b"Hello", 415, "unsupported_media_type"),
+}
+
+
+def assert_problem(response: requests.Response, status: int, code: str, conforms) -> dict:
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    conforms("Problem", problem)
+    assert problem["status"] == status and problem["code"] == code and problem["detail"]
+    assert "Traceback" not in response.text
+    return problem
+
+
+@pytest.mark.parametrize("name", BAD_SEGMENT_REQUESTS)
+def test_a_bad_document_gets_a_problem_with_its_status_and_code(url, conforms, name):
+    content_type, body, status, code = BAD_SEGMENT_REQUESTS[name]
+    assert_problem(post(url, "/segment", body, content_type), status, code, conforms)
+    assert requests.get(url + "/health").status_code == 200
+
+
+def test_limits_are_named_in_their_problems(url, conforms):
+    problem = assert_problem(post(url, "/segment", b"a\n" * 200_000, "text/plain"), 413,
+                             "too_many_paragraphs", conforms)
+    assert "200000" in problem["detail"] and str(MAX_PARAGRAPHS) in problem["detail"]
+    html = assert_problem(post(url, "/segment", b"<p>Hi</p>", "text/html"), 415,
+                          "unsupported_media_type", conforms)
+    assert "HTML" in html["detail"]
+
+
+def test_a_chunked_body_over_the_limit_is_refused_not_cut(url, conforms):
+    chunks = (b"x" * 100_000 for _ in range(60))  # 6 MB without a Content-Length
+    assert_problem(post(url, "/segment", chunks, "text/plain"), 413, "body_too_large", conforms)
+
+
+@pytest.mark.parametrize("content_type, body, status, code", [
+    ("application/json", b'{"documents": "x"}', 422, "invalid_batch"),
+    ("application/json", b'[{"text": "a"}]', 422, "invalid_batch"),
+    ("application/json", json.dumps({"documents": [{"text": "a"}] * (MAX_DOCUMENTS + 1)}).encode(), 413,
+     "too_many_documents"),
+    ("application/x-ndjson", b'{"text": "a"}\n' * (MAX_DOCUMENTS + 1), 413, "too_many_documents"),
+    ("application/x-ndjson", b"", 400, "empty_body"),
+    ("text/plain", b"Hello", 415, "unsupported_media_type"),
+], ids=["documents not a list", "a bare array", "too many documents", "too many ndjson lines",
+        "empty ndjson", "plain text"])
+def test_a_bad_batch_fails_whole_with_a_problem(url, conforms, content_type, body, status, code):
+    assert_problem(post(url, "/segment/batch", body, content_type), status, code, conforms)
+
+
+def test_wrong_method_and_unknown_route_are_problems_too(url, conforms):
+    wrong_method = requests.get(url + "/segment")
+    assert_problem(wrong_method, 405, "method_not_allowed", conforms)
+    assert "POST" in wrong_method.headers["Allow"]
+    assert_problem(requests.delete(url + "/health"), 405, "method_not_allowed", conforms)
+    assert_problem(requests.get(url + "/no/such/route"), 404, "not_found", conforms)
+
+
+# -- request ids and the access log --------------------------------------------------
+
+def access_log_until(log_path: Path, *request_ids: str) -> list[dict]:
+    """The access log's entries, once there is one for each of `request_ids`.
+
+    A line is written when its response is closed, which can be after the
+    client has read it: wait for the lines, in no particular order.
+    """
+    deadline = time.monotonic() + 30
+    while True:
+        text = log_path.read_text()
+        complete = text[:text.rfind("\n") + 1].splitlines()
+        entries = [json.loads(line) for line in complete if line.startswith("{")]
+        if set(request_ids) <= {entry["request_id"] for entry in entries} or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.05)
+
+
+def test_the_request_id_is_echoed_and_the_access_log_has_one_json_line_per_request(server):
+    url, _, log_path = server
+    mine = requests.post(url + "/segment", json={"text": PAGE}, headers={"X-Request-ID": "client-id.42"})
+    assert mine.headers["X-Request-ID"] == "client-id.42"
+    insane = requests.get(url + "/health", headers={"X-Request-ID": "no spaces\tor tabs"})
+    fresh_id = insane.headers["X-Request-ID"]
+    assert fresh_id not in ("", "no spaces\tor tabs")
+    entries = access_log_until(log_path, "client-id.42", fresh_id)
+    [entry] = [e for e in entries if e["request_id"] == "client-id.42"]
+    assert entry["method"] == "POST" and entry["path"] == "/segment" and entry["status"] == 200
+    assert entry["paragraphs"] == len(PAGE.splitlines()) and entry["latency_ms"] >= 0
+    assert [e["path"] for e in entries if e["request_id"] == fresh_id] == ["/health"]
+
+
+# -- API keys -----------------------------------------------------------------------------
+
+def test_with_api_keys_a_request_needs_one_of_them(keyed_server, conforms):
+    url, log_path = keyed_server
+    for headers in ({}, {"Authorization": "Bearer wrong-key"}, {"Authorization": f"Basic {API_KEYS[0]}"}):
+        refused = post(url, "/segment", {"text": PAGE}, headers=headers)
+        assert_problem(refused, 401, "unauthorized", conforms)
+        assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    for key in API_KEYS:
+        accepted = post(url, "/segment", {"text": PAGE}, headers={"Authorization": f"Bearer {key}"})
+        assert accepted.status_code == 200
+    assert requests.get(url + "/metrics").status_code == 401
+    assert requests.get(url + "/health").status_code == 200
+    assert requests.get(url + "/ready", headers={"X-Request-ID": "keyed-last"}).status_code == 200
+    access_log_until(log_path, "keyed-last")
+    assert not any(key in log_path.read_text() for key in API_KEYS)
+
+
+def test_without_api_keys_no_key_is_needed(url):
+    assert post(url, "/segment", {"text": PAGE}).status_code == 200
+
+
+# -- starting up and staying up -------------------------------------------------------
+
+def test_serve_refuses_to_start_without_a_model(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "winnow", "serve", "--model", str(tmp_path), "--port", "1"],
+                          cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "not a winnow model" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_server_is_still_up_after_all_of_the_above(server):
+    url, process, _ = server
+    assert process.poll() is None
+    assert requests.get(url + "/ready").status_code == 200
+    assert post(url, "/segment", {"text": PAGE}).status_code == 200
