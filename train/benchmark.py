@@ -87,14 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default=str(DEFAULT_OUT),
                         help=f"Markdown report to write, with a .json beside it (default: {DEFAULT_OUT})")
     args = parser.parse_args(argv)
-    command = "python -m winnow benchmark " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = shlex.join(["python", "-m", "winnow", "benchmark", *(sys.argv[1:] if argv is None else argv)])
 
-    data = Path(args.data) if args.data else default_data()
+    data = [Path(args.data)] if args.data else default_data()
     documents = sample_documents(data, args.documents)
     if len(documents) < args.documents:
-        log(f"{data} has only {len(documents)} documents")
+        log(f"the data has only {len(documents)} documents")
     model = load_model(args.model)
-    log(f"timing {len(documents)} documents from {data} with model {model.info['name']}")
+    log(f"timing {len(documents)} documents from {', '.join(map(str, data))} with model {model.info['name']}")
     with threadpool_limits(limits=args.threads):
         results = [measure(system, documents, args.repeats) for system in systems(model)]
         if args.profile:
@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, ratio in ratios.items():
         print(f"{name}: {ratio:.2f}×")
     record = {"command": command, "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-              "data": str(data), "model": model.info, "threads": args.threads,
+              "data": [str(path) for path in data], "model": model.info, "threads": args.threads,
               "documents": len(documents), "paragraphs": sum(map(len, documents)),
               "megabytes": round(megabytes(documents), 3), "machine": machine(),
               "results": [asdict(r) for r in results], "ratios": ratios}
@@ -113,18 +113,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def default_data() -> Path:
+def default_data() -> list[Path]:
+    """The test split, or else every labelled JSONL file of the test fixtures."""
     if DEFAULT_DATA.exists():
-        return DEFAULT_DATA
+        return [DEFAULT_DATA]
     fixtures = sorted(FIXTURES.glob("*.jsonl*"))
     if not fixtures:
         raise SystemExit(f"error: neither {DEFAULT_DATA} nor labelled JSONL in {FIXTURES}: give --data")
-    return fixtures[0]
+    return fixtures
 
 
-def sample_documents(path: Path, count: int) -> list[Document]:
-    """`count` documents drawn at random (seeded) from `path`, or all of them if it has fewer."""
-    documents = [d.document for d in dataset.load(path)]
+def sample_documents(paths: Sequence[Path], count: int) -> list[Document]:
+    """`count` documents drawn at random (seeded) from `paths`, or all of them if they have fewer."""
+    documents = [d.document for d in dataset.load(paths)]
     if len(documents) <= count:
         return documents
     return random.Random(config.SEED).sample(documents, count)
@@ -246,7 +247,7 @@ def to_markdown(record: dict) -> str:
     report = Report("winnow benchmark")
     report.add(
         Text(f"{record['documents']} documents ({record['paragraphs']} paragraphs, "
-             f"{record['megabytes']:.2f} MB of text) from `{record['data']}`, model "
+             f"{record['megabytes']:.2f} MB of text) from `{', '.join(record['data'])}`, model "
              f"{record['model']['name']} {record['model']['version']}, one process, {record['threads']} "
              f"thread(s), {record['date']}, with `{record['command']}`."),
         Table(HEADER, rows([Measurement(**r) for r in record["results"]]),
