@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from train import augment, dataset
+from train.checked import load_checked, rule_precision
 from train.corpora import SourceDocument, big9, l3s
 from train.split import SPLITS, fold_of, split_of
 from winnow import config
@@ -29,6 +30,9 @@ from winnow.labels import LABELS, Label
 PROGRESS_EVERY = 100
 LARGE_SITE = 20
 ORIGINS = ("natural", "augmented")
+CHECKED = "test_checked"
+"""The hand-checked test pages (data/checked) with their augmented copies."""
+STATS = "stats.md"
 """Sites with at least this many documents are listed with their split."""
 
 
@@ -51,19 +55,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     records, dropped = build(corpora)
     bank = augment.load_bank(args.bank)
+    bank_of = {split: [b for b in bank if split_of(f"bank:{b['publisher']}") == split] for split in SPLITS}
     for split in SPLITS:
-        blocks = [block for block in bank if split_of(f"bank:{block['publisher']}") == split]
         # Training pages get blocks of their own fold only, so that the model's
         # out-of-fold predictions never see a written voice they were fitted on.
         group_of = partial(fold_of, folds=config.FOLDS) if split == "train" else None
-        records[split] += list(augment.augmented(records[split], blocks, seed=args.seed,
+        records[split] += list(augment.augmented(records[split], bank_of[split], seed=args.seed,
                                                  copies=args.copies, group_of=group_of))
+    checked = load_checked(out / "checked", records["test"])
+    records[CHECKED] = checked + list(augment.augmented(checked, bank_of["test"], seed=args.seed, copies=args.copies))
     for split, split_records in records.items():
         dataset.write_records(out / f"{split}.jsonl.gz", split_records)
     kept = sum(len(r) for r in records.values())
-    print(f"wrote {kept} documents to {out}/{{{','.join(SPLITS)}}}.jsonl.gz "
+    print(f"wrote {kept} documents to {out}/{{{','.join(records)}}}.jsonl.gz "
           f"in {time.perf_counter() - started:.0f}s; dropped {dropped} with no article paragraph")
-    _report(records)
+    stats = _report(records) + "\n" + _rule_table(rule_precision(checked))
+    (out / STATS).write_text(stats, encoding="utf-8")
+    print(stats)
     return 0
 
 
@@ -91,28 +99,40 @@ def _documents(corpora: Path) -> Iterator[SourceDocument]:
     yield from big9.read_documents(corpora / big9.TARBALL)
 
 
-def _report(records: dict[str, list[dict]]) -> None:
-    """Documents and paragraphs per label, split and origin, rules, and where large sites went."""
-    columns = [(split, origin) for split in SPLITS for origin in ORIGINS]
+def _report(records: dict[str, list[dict]]) -> str:
+    """Markdown: documents and paragraphs per label, split and origin; rules; where large sites went."""
+    columns = [(split, origin) for split in records for origin in ORIGINS]
     counts: Counter[tuple[str, str, str]] = Counter()
     rules: Counter[str] = Counter()
     sites: Counter[tuple[str, str]] = Counter()
     for split, split_records in records.items():
         for record in split_records:
             counts[("documents", split, record["origin"])] += 1
-            if record["origin"] == "natural":
+            if record["origin"] == "natural" and split in SPLITS:
                 sites[(record["site"], split)] += 1
             for paragraph in record["paragraphs"]:
                 counts[(paragraph["label"], split, record["origin"])] += 1
-                rules[paragraph["rule"].split(":")[0]] += 1
-
-    print(f"\n{'':16}" + "".join(f"{split + ' ' + origin[:3]:>12}" for split, origin in columns))
+                if split in SPLITS:
+                    rules[paragraph["rule"].split(":")[0]] += 1
+    lines = ["## Documents and paragraphs per label, split and origin", "",
+             "| | " + " | ".join(f"{split} {origin}" for split, origin in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
     for name in ("documents", *LABELS):
-        print(f"{name:16}" + "".join(f"{counts[(name, split, origin)]:>12}" for split, origin in columns))
-
-    print("\nparagraphs by rule: " + ", ".join(f"{rule} {n}" for rule, n in rules.most_common()))
+        lines.append(f"| {name} | " + " | ".join(str(counts[(name, *column)]) for column in columns) + " |")
     large = sorted(((n, site, split) for (site, split), n in sites.items() if n >= LARGE_SITE), reverse=True)
-    print("large sites: " + ", ".join(f"{site} {n} -> {split}" for n, site, split in large))
+    lines += ["", "Paragraphs by the rule or source of their label: "
+              + ", ".join(f"{rule} {n}" for rule, n in rules.most_common()) + ".", "",
+              "Sites with many pages: " + ", ".join(f"{site} {n} → {split}" for n, site, split in large) + ".", ""]
+    return "\n".join(lines)
+
+
+def _rule_table(precision: dict[str, dict]) -> str:
+    """Markdown: how often each rule's label survived the hand check."""
+    lines = ["## How right the labelling rules are, against the hand-checked test pages", "",
+             "| rule or source | label it gives | paragraphs | right | precision |", "|---|---|---:|---:|---:|"]
+    lines += [f"| {rule} | {p['label']} | {p['paragraphs']} | {p['right']} | {p['precision']:.3f} |"
+              for rule, p in precision.items()]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
