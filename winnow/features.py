@@ -7,6 +7,7 @@ shifting rows of one sparse matrix, never by a Python loop over paragraphs.
 """
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import numpy as np
@@ -19,8 +20,17 @@ from winnow.shape import N_SHAPE, clip, shape_matrix
 POSITION_NAMES: tuple[str, ...] = ("relative_position", "is_first", "is_last", "log_doc_paragraphs")
 
 
-def _clip_lower(text: str) -> str:
-    return clip(text).lower()
+_TOKEN = re.compile(r"(?u)\b\w+\b|[$€£%©…|•»×]")
+
+
+def words_and_bigrams(text: str) -> list[str]:
+    """Lower-cased words (and a few telling symbols) of a paragraph's head and tail, and their bigrams.
+
+    The same strings scikit-learn's word analyser makes with ngram_range=(1, 2),
+    built with one findall and one comprehension instead of its loop.
+    """
+    tokens = _TOKEN.findall(clip(text).lower())
+    return tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
 
 
 class ParagraphFeaturizer:
@@ -35,10 +45,20 @@ class ParagraphFeaturizer:
     def __init__(self, n_features: int = 2**18, context: int = 2):
         self.n_features = n_features
         self.context = context
-        self._words = HashingVectorizer(
-            n_features=n_features, ngram_range=(1, 2), alternate_sign=False,
-            norm="l2", lowercase=False, token_pattern=r"(?u)\b\w+\b|[$€£%©…|•»×]",
-            preprocessor=_clip_lower, dtype=np.float32)
+        self._words = self._hasher()
+
+    def _hasher(self) -> HashingVectorizer:
+        return HashingVectorizer(n_features=self.n_features, analyzer=words_and_bigrams,
+                                 alternate_sign=False, norm="l2", dtype=np.float32)
+
+    # A saved model keeps the parameters, not the hasher: it holds no state, and
+    # leaving it out keeps saved models loadable when its code moves.
+    def __getstate__(self) -> dict:
+        return {"n_features": self.n_features, "context": self.context}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._words = self._hasher()
 
     def own_features(self, paragraphs: Sequence[str]) -> sp.csr_matrix:
         """Words and shape of each paragraph, computed once per distinct text."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from winnow.document import Document
 from winnow.labels import Label
 from winnow.model import LoadedModel
@@ -26,11 +28,11 @@ def segments(labels: Sequence[str], document: Document) -> list[dict[str, Any]]:
 def result(document: Document, labels: Sequence[str], confidences: Sequence[float],
            model: dict[str, str]) -> dict[str, Any]:
     """The result JSON of the contract for one labelled document."""
+    rounded = np.round(np.asarray(confidences, dtype=np.float64), 4).tolist()
     paragraphs = [
-        {"index": index, "text": text, "label": label, "confidence": round(float(confidence), 4),
-         "start": start, "end": end}
+        {"index": index, "text": text, "label": label, "confidence": confidence, "start": start, "end": end}
         for index, (text, label, confidence, start, end) in enumerate(
-            zip(document.paragraphs, labels, confidences, document.starts, document.ends))
+            zip(document.paragraphs, labels, rounded, document.starts, document.ends))
     ]
     article = ARTICLE_JOINER.join(
         text for text, label in zip(document.paragraphs, labels) if label == Label.ARTICLE.value)

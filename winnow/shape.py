@@ -22,22 +22,27 @@ _SEPARATOR = "\x00"  # never inside a paragraph: inputs with NUL are refused
 # ahead quickly; none needs to be exact, only telling.
 _PATTERNS = {
     "has_currency": re.compile(r"[$€£¥₹]\s?\d|\d ?(?:USD|EUR|GBP)"),
-    "has_percent": re.compile(r"%"),
     "has_time_ago": re.compile(r"\d ?(?:min|mins|minutes?|hours?|hrs?|h|days?|d|weeks?) [Aa]go"),
     "has_date": re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d"
                            r"|[12]\d?[/.][01]?\d[/.]\d\d|(?:19|20)\d\d(?!\d)"),
     "has_glued_words": re.compile(r"[a-z][A-Z][a-z]"),
-    "has_pipe_or_bullet": re.compile(r"[|•·»›]"),
     "has_copyright": re.compile(r"©|[Cc]opyright|COPYRIGHT"),
-    "has_quote": re.compile(r"[\"“”]"),
 }
+# Single characters are found on the code-point array, without a regex scan.
+_CHARACTERS = {
+    "has_percent": [ord(c) for c in "%"],
+    "has_pipe_or_bullet": [ord(c) for c in "|•·»›"],
+    "has_quote": [ord(c) for c in "\"“”"],
+}
+_FLAGS = ("has_currency", "has_percent", "has_time_ago", "has_date", "has_glued_words",
+          "has_pipe_or_bullet", "has_copyright", "has_quote")
 _SENTENCE_MARKS = [ord(c) for c in ".!?"]
 _CLOSERS = "\"'”’)]"
 
 SHAPE_NAMES: tuple[str, ...] = (
     "log_chars", "log_words", "ends_sentence", "ends_ellipsis", "ends_colon", "ends_question",
     "is_short", "upper_ratio", "title_ratio", "digit_ratio", "starts_lower", "mean_word_len",
-    "n_sentences", "all_caps", "no_letters", *_PATTERNS,
+    "n_sentences", "all_caps", "no_letters", *_FLAGS,
 )
 N_SHAPE = len(SHAPE_NAMES)
 
@@ -99,6 +104,9 @@ def shape_matrix(texts: Sequence[str]) -> np.ndarray:
     next_is_space = np.concatenate([_IS_SPACE[bmp[1:]], [True]])
     sentences = count(np.isin(codes, _SENTENCE_MARKS) & next_is_space)
 
+    flags = {name: matches(pattern) > 0 for name, pattern in _PATTERNS.items()}
+    flags.update({name: count(np.isin(codes, characters)) > 0 for name, characters in _CHARACTERS.items()})
+
     last = char_at(ends - 1)
     closer = np.isin(last, [ord(c) for c in _CLOSERS])
     final = np.where(closer, char_at(ends - 2), last)
@@ -123,6 +131,6 @@ def shape_matrix(texts: Sequence[str]) -> np.ndarray:
         np.minimum(sentences / 5.0, 1.0),
         (letters > 1) & (upper == letters),
         letters == 0,
-        *(matches(pattern) > 0 for pattern in _PATTERNS.values()),
+        *(flags[name] for name in _FLAGS),
     ]
     return np.column_stack(columns).astype(np.float32)
