@@ -30,8 +30,8 @@ from winnow.labels import LABELS, Label
 PROGRESS_EVERY = 100
 LARGE_SITE = 20
 ORIGINS = ("natural", "augmented")
-CHECKED = "test_checked"
-"""The hand-checked test pages (data/checked) with their augmented copies."""
+CHECKED = {"test_checked": ("checked", "test"), "dev_checked": ("checked-dev", "dev")}
+"""Hand-checked pages: output name -> (folder under data/, split they come from); written with augmented copies."""
 STATS = "stats.md"
 """Sites with at least this many documents are listed with their split."""
 
@@ -62,14 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         group_of = partial(fold_of, folds=config.FOLDS) if split == "train" else None
         records[split] += list(augment.augmented(records[split], bank_of[split], seed=args.seed,
                                                  copies=args.copies, group_of=group_of))
-    checked = load_checked(out / "checked", records["test"])
-    records[CHECKED] = checked + list(augment.augmented(checked, bank_of["test"], seed=args.seed, copies=args.copies))
+    checked = {}
+    for name, (folder, split) in CHECKED.items():
+        checked[name] = load_checked(out / folder, records[split])
+        records[name] = checked[name] + list(augment.augmented(checked[name], bank_of[split], seed=args.seed,
+                                                               copies=args.copies))
     for split, split_records in records.items():
         dataset.write_records(out / f"{split}.jsonl.gz", split_records)
     kept = sum(len(r) for r in records.values())
     print(f"wrote {kept} documents to {out}/{{{','.join(records)}}}.jsonl.gz "
           f"in {time.perf_counter() - started:.0f}s; dropped {dropped} with no article paragraph")
-    stats = _report(records) + "\n" + _rule_table(rule_precision(checked))
+    stats = _report(records) + "\n" + _rule_table(rule_precision(checked["test_checked"]))
     (out / STATS).write_text(stats, encoding="utf-8")
     print(stats)
     return 0

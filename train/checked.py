@@ -1,6 +1,7 @@
-"""The hand-checked test set, and how right the weak-labelling rules are against it.
+"""The hand-checked pages, and how right the weak-labelling rules are against them.
 
-``data/checked/*.jsonl`` holds real pages of the test split whose every
+``data/checked/*.jsonl`` (test split) and ``data/checked-dev/*.jsonl`` (dev
+split, for choosing between models) hold real pages whose every
 paragraph a reviewer read and labelled against the guideline, keeping the
 preliminary label in ``was`` and a ``note`` where they changed it or were
 unsure. These labels are final: a rebuild never regenerates them, it only
@@ -16,9 +17,9 @@ from typing import Iterable
 CHECKED_RULE = "checked"
 
 
-def load_checked(directory: str | Path, test_records: Iterable[dict]) -> list[dict]:
+def load_checked(directory: str | Path, split_records: Iterable[dict]) -> list[dict]:
     """Checked pages as data records, each keeping the weak rule it was first labelled by."""
-    built = {record["id"]: record for record in test_records}
+    built = {record["id"]: record for record in split_records}
     records = []
     for path in sorted(Path(directory).glob("*.jsonl")):
         with open(path, encoding="utf-8") as lines:
@@ -26,7 +27,7 @@ def load_checked(directory: str | Path, test_records: Iterable[dict]) -> list[di
                 checked = json.loads(line)
                 original = built.get(checked["id"])
                 if original is None:
-                    raise ValueError(f"{path}: {checked['id']} is not a page of the test split")
+                    raise ValueError(f"{path}: {checked['id']} is not a page of its split")
                 if [p["text"] for p in checked["paragraphs"]] != [p["text"] for p in original["paragraphs"]]:
                     raise ValueError(f"{path}: {checked['id']} no longer has the paragraphs it was checked on")
                 records.append({

@@ -24,6 +24,7 @@ class LabelledDocument:
     source: str
     origin: str  # "natural" or "augmented"
     url: str = ""
+    rules: tuple[str, ...] = ()  # where each paragraph's label came from
 
 
 def open_text(path: str | Path, mode: str = "rt"):
@@ -61,7 +62,8 @@ def to_labelled(record: dict) -> LabelledDocument:
         raise ValueError(f"document {record.get('id')!r} has unknown labels {sorted(unknown)}")
     document = Document.from_paragraphs([p["text"] for p in paragraphs], record.get("id"))
     return LabelledDocument(document, labels, record.get("site", record.get("id", "")),
-                            record.get("source", ""), record.get("origin", "natural"), record.get("url", ""))
+                            record.get("source", ""), record.get("origin", "natural"), record.get("url", ""),
+                            tuple(p.get("rule", "") for p in paragraphs))
 
 
 def load(paths: str | Path | Iterable[str | Path]) -> list[LabelledDocument]:

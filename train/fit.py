@@ -10,12 +10,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 import winnow
 from winnow import config
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.metrics import per_label_scores
+from train.relabel import relabel_fallback
 from train.split import fold_of
+from train.weak_labels import DEFAULT_RULE as FALLBACK_RULE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,6 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="labelled JSONL file(s) to calibrate on and report in the card")
     parser.add_argument("--out", required=True, help="model directory to write, e.g. models/default")
     parser.add_argument("--seed", type=int, default=config.SEED)
+    parser.add_argument("--fallback-weight", type=float, default=config.FALLBACK_WEIGHT,
+                        help="weight of paragraphs no labelling rule claimed (rule 'default'); "
+                             "their labels are the least reliable (default: %(default)s)")
+    parser.add_argument("--relabel-fallback", type=float, default=config.RELABEL_FALLBACK, metavar="P",
+                        help="relabel those paragraphs where cross-validated stage one gives another "
+                             "label at least probability P; 0 turns it off (default: %(default)s)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -33,8 +43,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
     classifier = ParagraphClassifier(folds=config.FOLDS, seed=args.seed)
-    classifier.fit([d.document for d in train_docs], [d.labels for d in train_docs],
-                   [fold_of(d.site, config.FOLDS) for d in train_docs], progress=log)
+    labels = [d.labels for d in train_docs]
+    groups = [fold_of(d.site, config.FOLDS) for d in train_docs]
+    if args.relabel_fallback:
+        probabilities = classifier.first_stage_out_of_fold([d.document for d in train_docs], labels, groups,
+                                                           progress=log)
+        labels, changed = relabel_fallback(train_docs, probabilities, args.relabel_fallback)
+        log(f"relabelled {sum(changed.values())} fallback paragraphs: {dict(changed)}")
+    weights = np.array([args.fallback_weight if rule == FALLBACK_RULE else 1.0
+                        for d in train_docs for rule in d.rules])
+    classifier.fit([d.document for d in train_docs], labels, groups, weights=weights, progress=log)
 
     metrics = None
     if args.dev:
@@ -55,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "code_version": git_revision(),
         "seed": args.seed,
         "parameters": {"window": classifier.window, "folds": classifier.folds, "alpha": classifier.alpha,
-                       "hashed_features": classifier.featurizer.n_features},
+                       "hashed_features": classifier.featurizer.n_features,
+                       "fallback_weight": args.fallback_weight, "relabel_fallback": args.relabel_fallback},
         "training_data": describe_data(args.data, train_docs),
         "dev_data": describe_data(args.dev, dev_docs) if args.dev else None,
         "dev_metrics": metrics,

@@ -8,3 +8,7 @@ REPORTS_DIR = PROJECT_ROOT / "reports"
 SEED = 0
 FOLDS = 5
 """Cross-validation folds of the model's first stage; the data build groups training pages by them."""
+FALLBACK_WEIGHT = 1.0
+"""Training weight of paragraphs whose label no rule gave (chosen on the hand-checked dev pages)."""
+RELABEL_FALLBACK = 0.0
+"""Probability above which cross-validated stage one relabels those paragraphs (0: never)."""

@@ -63,27 +63,41 @@ class ParagraphClassifier:
 
     # -- fitting -----------------------------------------------------------
     def fit(self, documents: Sequence[Document], labels: Sequence[Sequence[str]],
-            groups: Sequence[str], progress=print) -> "ParagraphClassifier":
-        """Fit both stages; `groups` names each document's site for the folds."""
+            groups: Sequence[object], weights: np.ndarray | None = None,
+            progress=print) -> "ParagraphClassifier":
+        """Fit both stages; `groups` names each document's fold group (its site),
+        `weights` optionally how much each paragraph's label is to be trusted."""
         X = self.featurizer.transform(documents)
         y = _label_indices(labels)
+        w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
         lengths = np.array([len(d) for d in documents])
-        paragraph_groups = np.repeat(np.asarray(groups), lengths)
-
-        out_of_fold = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
-        splitter = GroupKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
-        for fold, (train, held_out) in enumerate(splitter.split(X, y, paragraph_groups), 1):
-            progress(f"stage 1, fold {fold}/{self.folds}")
-            out_of_fold[held_out] = self._first_stage().fit(X[train], y[train]).predict_proba(X[held_out])
+        out_of_fold = self._out_of_fold(X, y, w, np.repeat(np.asarray(groups), lengths), progress)
         progress("stage 1, all data")
-        self.first = self._first_stage().fit(X, y)
+        self.first = self._first_stage().fit(X, y, sample_weight=w)
         progress("stage 2")
         # A small neural network: as accurate here as gradient-boosted trees, and
         # two matrix products to predict instead of hundreds of trees.
         self.second = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=60,
                                     early_stopping=True, random_state=self.seed)
-        self.second.fit(self._second_stage_features(out_of_fold, X, lengths), y)
+        self.second.fit(self._second_stage_features(out_of_fold, X, lengths), y, sample_weight=w)
         return self
+
+    def first_stage_out_of_fold(self, documents: Sequence[Document], labels: Sequence[Sequence[str]],
+                                groups: Sequence[object], progress=print) -> np.ndarray:
+        """Stage-one probabilities of every paragraph from a model that did not see its fold group."""
+        y = _label_indices(labels)
+        lengths = np.array([len(d) for d in documents])
+        return self._out_of_fold(self.featurizer.transform(documents), y, np.ones(len(y)),
+                                 np.repeat(np.asarray(groups), lengths), progress)
+
+    def _out_of_fold(self, X, y: np.ndarray, w: np.ndarray, groups: np.ndarray, progress) -> np.ndarray:
+        out_of_fold = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
+        splitter = GroupKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+        for fold, (train, held_out) in enumerate(splitter.split(X, y, groups), 1):
+            progress(f"stage 1, fold {fold}/{self.folds}")
+            out_of_fold[held_out] = self._first_stage().fit(
+                X[train], y[train], sample_weight=w[train]).predict_proba(X[held_out])
+        return out_of_fold
 
     def _first_stage(self) -> SGDClassifier:
         # Logistic loss fitted by SGD: as good as lbfgs here and ten times faster.
