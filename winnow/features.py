@@ -17,9 +17,6 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from winnow.document import Document
 from winnow.shape import N_SHAPE, clip, shape_matrix
 
-POSITION_NAMES: tuple[str, ...] = ("relative_position", "is_first", "is_last", "log_doc_paragraphs")
-
-
 _TOKEN = re.compile(r"(?u)\b\w+\b|[$€£%©…|•»×]")
 
 
