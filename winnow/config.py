@@ -9,6 +9,7 @@ SEED = 0
 FOLDS = 5
 """Cross-validation folds of the model's first stage; the data build groups training pages by them."""
 FALLBACK_WEIGHT = 1.0
-"""Training weight of paragraphs whose label no rule gave (chosen on the hand-checked dev pages)."""
-RELABEL_FALLBACK = 0.0
-"""Probability above which cross-validated stage one relabels those paragraphs (0: never)."""
+"""Training weight of paragraphs whose label no rule gave (0.3 scored lower on dev: macro-F1 0.819 vs 0.829)."""
+RELABEL_FALLBACK = 0.6
+"""Probability above which cross-validated stage one relabels those paragraphs (0: never).
+Chosen on the dev split: macro-F1 0.841 at 0.6, 0.833 at 0.9, 0.829 without."""
