@@ -98,7 +98,9 @@ SCHEMAS: dict[str, Any] = {
     "BatchRequest": {
         "type": "object",
         "required": ["documents"],
-        "properties": {"documents": {"type": "array", "items": _ref("Document")}},
+        # Any item is accepted: one that is not a valid Document gets a DocumentError in its place.
+        "properties": {"documents": {"type": "array", "items": {
+            "description": "a Document; anything else gets a DocumentError entry in the results"}}},
     },
     "BatchResponse": {
         "type": "object",
@@ -151,7 +153,7 @@ SPEC: dict[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {"schema": _ref("Document")},
-                        "text/plain": _string('the same as {"text": body}'),
+                        "text/plain": {"schema": {"type": "string", "minLength": 1}, "description": 'the same as {"text": body}; an empty body is refused (400 empty_body)'},
                     },
                 },
                 "responses": {"200": _json(_ref("Result"), "The segmented document."), **_BAD_INPUT},

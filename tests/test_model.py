@@ -34,3 +34,9 @@ def test_confidences_are_probabilities_and_empty_documents_have_no_rows(model_di
     assert probabilities.shape == (2, 5)
     assert ((probabilities >= 0) & (probabilities <= 1)).all()
     assert probabilities.sum(axis=1) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("paragraphs", [[""], ["", "  "], ["×"], ["", "A full sentence of a story."]])
+def test_documents_of_blank_or_tiny_paragraphs_get_a_label_for_each(model_dir, paragraphs):
+    [prediction] = load_model(model_dir).classifier.predict([Document.from_paragraphs(paragraphs)])
+    assert len(prediction.labels) == len(paragraphs)

@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
 import requests
+
+from serve.openapi import SPEC
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 from prometheus_client.parser import text_string_to_metric_families
@@ -436,3 +440,14 @@ def test_the_server_is_still_up_after_all_of_the_above(server):
     assert process.poll() is None
     assert requests.get(url + "/ready").status_code == 200
     assert post(url, "/segment", {"text": PAGE}).status_code == 200
+
+
+# Generated requests: schemathesis reads the service's own OpenAPI description,
+# sends requests made from it (valid and not), and checks each answer against it.
+generated = schemathesis.openapi.from_dict(SPEC)
+
+
+@generated.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_generated_requests_get_answers_that_keep_the_openapi_description(case, url):
+    case.call_and_validate(base_url=url)

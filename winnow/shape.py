@@ -77,7 +77,8 @@ def shape_matrix(texts: Sequence[str]) -> np.ndarray:
     lengths = np.fromiter(map(len, clipped), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     ends = starts + lengths
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    # A trailing separator keeps the array non-empty when every text is: index -1 stays valid.
+    codes = np.frombuffer((joined + _SEPARATOR).encode("utf-32-le"), dtype=np.uint32)
     bmp = np.minimum(codes, 0xFFFF)
 
     def count(mask: np.ndarray) -> np.ndarray:
