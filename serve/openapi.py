@@ -153,7 +153,9 @@ SPEC: dict[str, Any] = {
                     "required": True,
                     "content": {
                         "application/json": {"schema": _ref("Document")},
-                        "text/plain": {"schema": {"type": "string", "minLength": 1}, "description": 'the same as {"text": body}; an empty body is refused (400 empty_body)'},
+                        "text/plain": {"schema": {
+                            "type": "string", "minLength": 1,
+                            "description": 'the same as {"text": body}; an empty body is refused (400 empty_body)'}},
                     },
                 },
                 "responses": {"200": _json(_ref("Result"), "The segmented document."), **_BAD_INPUT},
