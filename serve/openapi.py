@@ -33,6 +33,9 @@ _ID = {"type": ["string", "number", "null"], "description": "the caller's id, ec
 _OFFSET = {"type": "integer", "minimum": 0}
 _LABEL = {"type": "string", "enum": list(LABELS)}
 
+_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$",
+         "description": "text without NUL characters (those get 400 binary_content)"}
+
 SCHEMAS: dict[str, Any] = {
     "Document": {
         "type": "object",
@@ -40,8 +43,8 @@ SCHEMAS: dict[str, Any] = {
                        "or `paragraphs` (kept exactly as given; offsets point into them joined by \"\\n\").",
         "properties": {
             "id": _ID,
-            "text": {"type": "string"},
-            "paragraphs": {"type": "array", "items": {"type": "string"}},
+            "text": _TEXT,
+            "paragraphs": {"type": "array", "items": _TEXT},
         },
         "oneOf": [{"required": ["text"], "not": {"required": ["paragraphs"]}},
                   {"required": ["paragraphs"], "not": {"required": ["text"]}}],
@@ -154,7 +157,7 @@ SPEC: dict[str, Any] = {
                     "content": {
                         "application/json": {"schema": _ref("Document")},
                         "text/plain": {"schema": {
-                            "type": "string", "minLength": 1,
+                            **_TEXT, "minLength": 1,
                             "description": 'the same as {"text": body}; an empty body is refused (400 empty_body)'}},
                     },
                 },

@@ -448,6 +448,6 @@ generated = schemathesis.openapi.from_dict(SPEC)
 
 
 @generated.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_generated_requests_get_answers_that_keep_the_openapi_description(case, url):
     case.call_and_validate(base_url=url)
