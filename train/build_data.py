@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                  copies=args.copies, group_of=group_of))
     checked = {}
     for name, (folder, split) in CHECKED.items():
+        if not (out / folder).is_dir():
+            continue
         checked[name] = load_checked(out / folder, records[split])
         records[name] = checked[name] + list(augment.augmented(checked[name], bank_of[split], seed=args.seed,
                                                                copies=args.copies))
