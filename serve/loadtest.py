@@ -38,20 +38,28 @@ class Probe:
     name: str
     expected_status: int
     send: Callable[[requests.Session, str], requests.Response]
-    paragraphs: tuple[str, ...] | None = None  # every one of them must come back, in order
+    documents: tuple[tuple[str, ...], ...] | None = None  # each document's paragraphs: all must come back, in order
 
 
 def probes() -> list[Probe]:
     example = (FIXTURES / "moscow-times.txt").read_text(encoding="utf-8")
     documents = [json.loads(line) for line in (FIXTURES / "sample.jsonl").read_text(encoding="utf-8").splitlines()]
     paragraph_lists = [tuple(p["text"] for p in doc["paragraphs"]) for doc in documents]
+    example_lines = tuple(line.strip() for line in example.splitlines() if line.strip())
     json_headers = {"Content-Type": "application/json"}
     kinds = [
-        Probe("text as JSON", 200, lambda s, url: s.post(f"{url}/segment", json={"id": "x", "text": example})),
+        Probe("text as JSON", 200, lambda s, url: s.post(f"{url}/segment", json={"id": "x", "text": example}),
+              (example_lines,)),
         Probe("text/plain", 200, lambda s, url: s.post(f"{url}/segment", data=example.encode(),
-                                                       headers={"Content-Type": "text/plain; charset=utf-8"})),
+                                                       headers={"Content-Type": "text/plain; charset=utf-8"}),
+              (example_lines,)),
         Probe("batch of three", 200, lambda s, url: s.post(f"{url}/segment/batch", json={
-            "documents": [{"id": i, "paragraphs": list(p)} for i, p in enumerate(paragraph_lists[:3])]})),
+            "documents": [{"id": i, "paragraphs": list(p)} for i, p in enumerate(paragraph_lists[:3])]}),
+              tuple(paragraph_lists[:3])),
+        Probe("batch of text and paragraphs", 200, lambda s, url: s.post(f"{url}/segment/batch", json={
+            "documents": [{"id": "t", "text": example}, {"id": "p", "paragraphs": list(paragraph_lists[-1])}]}),
+              (example_lines, paragraph_lists[-1])),
+        Probe("wrong type in paragraphs", 422, lambda s, url: s.post(f"{url}/segment", json={"paragraphs": [1, None]})),
         Probe("invalid JSON", 400, lambda s, url: s.post(f"{url}/segment", data=b"{not json", headers=json_headers)),
         Probe("wrong type", 422, lambda s, url: s.post(f"{url}/segment", json={"text": 5})),
         Probe("HTML", 415, lambda s, url: s.post(f"{url}/segment", data=b"<p>x</p>",
@@ -63,7 +71,7 @@ def probes() -> list[Probe]:
     ]
     for paragraphs in paragraph_lists:
         kinds.append(Probe("paragraphs as JSON", 200, lambda s, url, p=paragraphs: s.post(
-            f"{url}/segment", json={"paragraphs": list(p)}), paragraphs))
+            f"{url}/segment", json={"paragraphs": list(p)}), (paragraphs,)))
     return kinds
 
 
@@ -75,10 +83,16 @@ def problems_with(probe: Probe, response: requests.Response) -> str:
         return f"{probe.name}: status {response.status_code}, expected {probe.expected_status}"
     if probe.expected_status >= 400 and response.headers.get("Content-Type") != "application/problem+json":
         return f"{probe.name}: error without problem+json"
-    if probe.paragraphs is not None:
-        returned = tuple(p["text"] for p in response.json()["paragraphs"])
-        if returned != probe.paragraphs:
-            return f"{probe.name}: {len(returned)} paragraphs back, {len(probe.paragraphs)} sent"
+    if probe.documents is not None:
+        body = response.json()
+        results = body["results"] if "results" in body else [body]
+        if len(results) != len(probe.documents):
+            return f"{probe.name}: {len(results)} results back, {len(probe.documents)} documents sent"
+        for result, sent in zip(results, probe.documents):
+            returned = tuple(p["text"] for p in result.get("paragraphs", ()))
+            if returned != sent:
+                return (f"{probe.name}: {len(returned)} paragraphs back, {len(sent)} sent"
+                        + ("" if len(returned) != len(sent) else ", texts differ"))
     return ""
 
 
