@@ -102,9 +102,10 @@ FREE_SIGNUP = re.compile(r"\bnewsletters?\b|\bsign up\b|\bsubscribe\b|\bpodcasts
 NAV_WORDS = frozenset("""
     account advertise advertising alerts apps archive archives blog blogs careers
     classifieds contact cookies copyright corrections edition editions email e-mail faq faqs
-    feedback feeds follow help home homepage jobs log login logout newsletter newsletters
-    password policy print privacy profile register reprints rss search settings share sign
-    sitemap subscribe subscriber subscribers subscription subscriptions terms
+    correction corrections feedback feeds follow forum forums help home homepage jobs log login
+    logout newsletter newsletters password policy print privacy profile register reprint reprints
+    rss search settings share sign sitemap subscribe subscribed subscriber subscribers subscribing
+    subscription subscriptions terms topics
 """.split())
 """A linked line with one of these words is a menu item, not a headline."""
 NOT_HEADLINE = re.compile(
@@ -112,6 +113,8 @@ NOT_HEADLINE = re.compile(
     r"|^\W*(?:more|view|see all|click|discuss|browse|visit|explore|find|read all|get|our|your|join|try"
     r"|download|sign|enter|play|win|check out|discover|learn|become|skip|send|submit|upload|e-?mail"
     r"|jump|translate|invite|back to|digg)\b"
+    r"|^\W*(?:topics|tags|filed under|categories)\s*:"
+    r"|\b(?:designed|developed|hosted|powered) by\b"
     r"|\bclick here\b|\bcomments?\b|\bletters? to the editor\b|\bevery (?:day|weekday|week|morning)\b|\bkeyboard shortcuts\b",
     re.I)
 """Link lists of sections, and calls to action or site promotions, not stories."""
