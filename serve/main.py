@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import socket
+import struct
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Sequence
 
@@ -32,6 +35,7 @@ class Server(BaseApplication):
             "proc_name": "winnow",
             # gunicorn's runtime control socket is one path per user: two servers would collide.
             "control_socket_disable": True,
+            "when_ready": partial(limit_silence, seconds=settings.client_timeout),
         }
         super().__init__()
 
@@ -41,6 +45,22 @@ class Server(BaseApplication):
 
     def load(self) -> Flask:
         return self.application
+
+
+def limit_silence(server, seconds: int) -> None:
+    """Let no connection block a worker thread for more than `seconds` without a byte.
+
+    Gunicorn's threads read requests from blocking sockets with no timeout, so
+    a client that stops halfway through its headers or body would hold a
+    thread for ever, and a few such clients the whole server. Receive and send
+    timeouts set on the listening sockets are inherited by every connection
+    they accept: a read that waits longer fails, the request gets 408
+    (serve.parse.body) or the connection is dropped, and the thread is free.
+    """
+    interval = struct.pack("ll", seconds, 0)
+    for listener in server.LISTENERS:
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+            listener.sock.setsockopt(socket.SOL_SOCKET, option, interval)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

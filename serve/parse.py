@@ -12,7 +12,7 @@ import math
 from typing import Any, Iterator
 
 from flask import Request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from serve.errors import Problem
 from serve.settings import Settings
@@ -35,7 +35,11 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
     but cuts a chunked body at the limit without a word: one more byte after
     the limit tells that it was too large.
     """
-    data = request.get_data(cache=False)
+    try:
+        data = request.get_data(cache=False)
+    except (ClientDisconnected, OSError):  # the socket's receive timeout (serve.main.limit_silence)
+        raise Problem(408, "request_timeout", "the body stopped arriving before it was complete; "
+                      "send the whole body without pausing") from None
     if request.content_length is None and len(data) >= request.max_content_length \
             and request.input_stream.read(1):
         raise RequestEntityTooLarge()

@@ -8,6 +8,9 @@
 | `WINNOW_WORKERS`        | 2                | gunicorn worker processes                               |
 | `WINNOW_THREADS`        | 4                | threads per worker (more than 1 selects gthread)        |
 | `WINNOW_TIMEOUT`        | 120              | seconds a worker may be silent before it is restarted   |
+| `WINNOW_CLIENT_TIMEOUT` | 10               | seconds a client may go silent while sending a request  |
+|                         |                  | (or not read its answer); its body then gets 408 and    |
+|                         |                  | the connection is closed                                |
 | `WINNOW_MAX_BODY_BYTES` | 5000000 (5 MB)   | largest request body; a larger one gets 413             |
 | `WINNOW_MAX_PARAGRAPHS` | 20000            | most paragraphs in one document; more gets 413          |
 | `WINNOW_MAX_DOCUMENTS`  | 1000             | most documents in one batch; more gets 413              |
@@ -43,6 +46,7 @@ class Settings:
     workers: int = 2
     threads: int = 4
     timeout: int = 120
+    client_timeout: int = 10
     max_body_bytes: int = 5_000_000
     max_paragraphs: int = 20_000
     max_documents: int = 1_000
@@ -74,6 +78,7 @@ class Settings:
             workers=positive("WINNOW_WORKERS", defaults.workers),
             threads=positive("WINNOW_THREADS", defaults.threads),
             timeout=positive("WINNOW_TIMEOUT", defaults.timeout),
+            client_timeout=positive("WINNOW_CLIENT_TIMEOUT", defaults.client_timeout),
             max_body_bytes=positive("WINNOW_MAX_BODY_BYTES", defaults.max_body_bytes),
             max_paragraphs=positive("WINNOW_MAX_PARAGRAPHS", defaults.max_paragraphs),
             max_documents=positive("WINNOW_MAX_DOCUMENTS", defaults.max_documents),

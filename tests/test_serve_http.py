@@ -442,9 +442,95 @@ def test_the_server_is_still_up_after_all_of_the_above(server):
     assert post(url, "/segment", {"text": PAGE}).status_code == 200
 
 
+# -- slow clients and memory -------------------------------------------------------------
+
+def http_response(connection: socket.socket) -> tuple[int, dict]:
+    """Status and JSON body of the one response on `connection`, read until the server closes it
+    or the body is complete."""
+    received = b""
+    while b"\r\n\r\n" not in received or len(received.partition(b"\r\n\r\n")[2]) < _length(received):
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    head, _, payload = received.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(payload)
+
+
+def _length(received: bytes) -> int:
+    head = received.partition(b"\r\n\r\n")[0].decode("latin-1").lower()
+    return next(int(line.split(":")[1]) for line in head.splitlines() if line.startswith("content-length:"))
+
+
+@pytest.fixture(scope="module")
+def single_thread_server(model_dir, tmp_path_factory) -> Iterator[str]:
+    """A server with one worker of one thread that waits 1 s for a silent client."""
+    log_path = tmp_path_factory.mktemp("single-thread-server") / "server.log"
+    with running_server(model_dir, log_path, "--workers", "1", "--threads", "1",
+                        WINNOW_CLIENT_TIMEOUT="1") as (url, _):
+        yield url
+
+
+def test_a_client_that_stops_sending_its_body_gets_408_and_frees_the_server(single_thread_server, conforms):
+    host, port = single_thread_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as stalled:
+        stalled.sendall(b"POST /segment HTTP/1.1\r\nHost: winnow\r\nContent-Type: text/plain\r\n"
+                        b"Content-Length: 1000\r\n\r\nThe first of a thousand bytes")
+        # The only thread is taken by the stalled client until it times out; then this one is served.
+        assert post(single_thread_server, "/segment", {"text": PAGE}).status_code == 200
+        status, problem = http_response(stalled)
+    assert status == 408
+    conforms("Problem", problem)
+    assert problem["code"] == "request_timeout" and problem["status"] == 408
+
+
+def test_a_client_that_stops_in_its_headers_is_disconnected_and_frees_the_server(single_thread_server):
+    host, port = single_thread_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as stalled:
+        stalled.sendall(b"POST /segment HTTP/1.1\r\nHost: win")
+        assert post(single_thread_server, "/segment", {"text": PAGE}).status_code == 200
+        assert stalled.recv(65536) == b""
+
+
+def resident_kilobytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    status = Path(f"/proc/{pid}/status").read_text()
+    own = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return own + sum(resident_kilobytes(int(child)) for child in children)
+
+
+def test_memory_returns_to_its_baseline_after_the_largest_bad_and_good_requests(server):
+    url, process, _ = server
+    largest = [("text/plain", b"x" * 10_000_000), ("text/plain", b"a\n" * 200_000),
+               ("text/plain", b"a\n" * (MAX_PARAGRAPHS - 1)), ("text/plain", b"word " * 200_000),
+               ("application/json", b"[" * 100_000)]
+
+    def send_all() -> None:
+        for content_type, body in largest:
+            assert post(url, "/segment", body, content_type).status_code < 500
+
+    send_all()  # the first round fills caches and the allocator's pools: that is the baseline
+    baseline = resident_kilobytes(process.pid)
+    for _ in range(3):
+        send_all()
+    assert resident_kilobytes(process.pid) - baseline < 64 * 1024, "the server keeps growing"
+
+
 # Generated requests: schemathesis reads the service's own OpenAPI description,
 # sends requests made from it (valid and not), and checks each answer against it.
 generated = schemathesis.openapi.from_dict(SPEC)
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson_body(context, value) -> bytes:
+    """An NDJSON body is described as text, one document a line, and sent as such. A generated
+    value that breaks the schema by not being text cannot be sent as text: it goes as the empty
+    body, which breaks it too; an example object goes as its one line."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    meta = context.case.meta
+    return b"" if meta is not None and meta.generation.mode.is_negative else json.dumps(value).encode()
 
 
 @generated.parametrize()
