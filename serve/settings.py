@@ -20,7 +20,7 @@
 |                         |                  | `/ready`); empty entries are ignored                    |
 
 There is deliberately no limit on the length of one paragraph: the model
-reads only the head and tail of a long paragraph (`winnow.shape.clip`), so a
+reads only the head and tail of a long paragraph (`winnow.codepoints.clip`), so a
 1 MB line costs about what a short one does, and the body limit already
 bounds the memory a request can take.
 """

@@ -1,11 +1,15 @@
 """The shipped model: loads only where it was made to, and labels like the contract says."""
 import json
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from winnow.document import Document
 from winnow.model import ModelLoadError, load_model
+
+MOSCOW_TIMES = Path(__file__).parent / "fixtures" / "moscow-times.txt"
 
 
 def test_a_model_saved_by_another_scikit_learn_is_refused_with_a_clear_message(model_dir, tmp_path):
@@ -40,3 +44,10 @@ def test_confidences_are_probabilities_and_empty_documents_have_no_rows(model_di
 def test_documents_of_blank_or_tiny_paragraphs_get_a_label_for_each(model_dir, paragraphs):
     [prediction] = load_model(model_dir).classifier.predict([Document.from_paragraphs(paragraphs)])
     assert len(prediction.labels) == len(paragraphs)
+
+
+def test_stage_one_on_the_two_feature_blocks_is_what_scikit_learn_computes_on_them_joined(model_dir):
+    classifier = load_model(model_dir).classifier
+    features = classifier.featurizer.transform([Document.from_text(MOSCOW_TIMES.read_text())])
+    assert np.allclose(classifier.first_stage_proba(features), classifier.first.predict_proba(features.matrix()),
+                       atol=1e-6)

@@ -8,7 +8,6 @@ without them it fails and says how to install them.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Iterator
 

@@ -36,11 +36,8 @@ from winnow import config
 from winnow.labels import LABELS
 from winnow.model import ParagraphClassifier
 from train import dataset
-from train.fit import _relative, log
+from train.fit import fit_classifier, log, relative_path
 from train.metrics import per_label_scores
-from train.relabel import relabel_fallback
-from train.split import fold_of
-from train.weak_labels import DEFAULT_RULE as FALLBACK_RULE
 
 LAMBDAS = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 ORIGINS = ("all", "natural", "augmented")
@@ -94,28 +91,11 @@ def viterbi(emissions: np.ndarray, log_start: np.ndarray, log_transition: np.nda
     return path
 
 
-def fit_as_train_does(train_docs: Sequence[dataset.LabelledDocument],
-                      seed: int) -> tuple[ParagraphClassifier, list[list[str]]]:
-    """The classifier and training labels of ``python -m winnow train`` with its defaults (no calibration)."""
-    classifier = ParagraphClassifier(folds=config.FOLDS, seed=seed)
-    documents = [d.document for d in train_docs]
-    labels = [d.labels for d in train_docs]
-    groups = [fold_of(d.site, config.FOLDS) for d in train_docs]
-    if config.RELABEL_FALLBACK:
-        probabilities = classifier.first_stage_out_of_fold(documents, labels, groups, progress=log)
-        labels, changed = relabel_fallback(train_docs, probabilities, config.RELABEL_FALLBACK)
-        log(f"relabelled {sum(changed.values())} fallback paragraphs: {dict(changed)}")
-    weights = np.array([config.FALLBACK_WEIGHT if rule == FALLBACK_RULE else 1.0
-                        for d in train_docs for rule in d.rules])
-    classifier.fit(documents, labels, groups, weights=weights, progress=log)
-    return classifier, labels
-
-
 def stage_probabilities(classifier: ParagraphClassifier,
                         docs: Sequence[dataset.LabelledDocument]) -> tuple[np.ndarray, np.ndarray]:
     """Stage-one and (calibrated) stage-two probabilities of every paragraph."""
     documents = [d.document for d in docs]
-    first = classifier.first.predict_proba(classifier.featurizer.transform(documents))
+    first = classifier.first_stage_proba(classifier.featurizer.transform(documents))
     return first, classifier.predict_proba(documents)
 
 
@@ -147,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} training documents")
-    classifier, train_labels = fit_as_train_does(train_docs, config.SEED)
+    classifier, train_labels = fit_classifier(train_docs, config.SEED)
     fitted = time.perf_counter()
     chain = Chain(train_labels)
     dev_sets = {path: dataset.load(path) for path in args.dev}
@@ -177,21 +157,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for path, docs in dev_sets.items():
         doc_lengths = [len(d.labels) for d in docs]
-        results[_relative(path)] = {name: scores_by_origin(docs, decode(probabilities[path], doc_lengths))
+        results[relative_path(path)] = {name: scores_by_origin(docs, decode(probabilities[path], doc_lengths))
                                     for name, decode in decoders.items()}
     seconds = round(time.perf_counter() - started, 1)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     summary = {"command": command, "seed": config.SEED, "relabel_fallback": config.RELABEL_FALLBACK,
                "fallback_weight": config.FALLBACK_WEIGHT, "temperature": round(temperature, 4),
-               "training_data": [_relative(p) for p in args.data], "dev_data": [_relative(p) for p in args.dev],
+               "training_data": [relative_path(p) for p in args.data], "dev_data": [relative_path(p) for p in args.dev],
                "lambda": picked,
                "chain": {"labels": list(LABELS), "log_start": chain.log_start.round(4).tolist(),
                          "log_transition": chain.log_transition.round(4).tolist(),
                          "log_prior": chain.log_prior.round(4).tolist()},
                "fit_seconds": round(fitted - started, 1), "seconds": seconds, "results": results}
     (out / "results.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    markdown = report(summary, {_relative(path): docs for path, docs in dev_sets.items()})
+    markdown = report(summary, {relative_path(path): docs for path, docs in dev_sets.items()})
     (out / "report.md").write_text(markdown)
     print(markdown)
     log(f"wrote {out / 'report.md'} and {out / 'results.json'} in {seconds} s")

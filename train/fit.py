@@ -42,17 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"reading {', '.join(args.data)}")
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
-    classifier = ParagraphClassifier(folds=config.FOLDS, seed=args.seed)
-    labels = [d.labels for d in train_docs]
-    groups = [fold_of(d.site, config.FOLDS) for d in train_docs]
-    if args.relabel_fallback:
-        probabilities = classifier.first_stage_out_of_fold([d.document for d in train_docs], labels, groups,
-                                                           progress=log)
-        labels, changed = relabel_fallback(train_docs, probabilities, args.relabel_fallback)
-        log(f"relabelled {sum(changed.values())} fallback paragraphs: {dict(changed)}")
-    weights = np.array([args.fallback_weight if rule == FALLBACK_RULE else 1.0
-                        for d in train_docs for rule in d.rules])
-    classifier.fit([d.document for d in train_docs], labels, groups, weights=weights, progress=log)
+    classifier, _ = fit_classifier(train_docs, args.seed, args.fallback_weight, args.relabel_fallback)
 
     metrics = None
     if args.dev:
@@ -73,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "code_version": git_revision(),
         "seed": args.seed,
         "parameters": {"window": classifier.window, "folds": classifier.folds, "alpha": classifier.alpha,
+                       "epochs": classifier.epochs,
                        "hashed_features": classifier.featurizer.n_features,
                        "fallback_weight": args.fallback_weight, "relabel_fallback": args.relabel_fallback},
         "training_data": describe_data(args.data, train_docs),
@@ -85,13 +76,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def fit_classifier(train_docs: Sequence[dataset.LabelledDocument], seed: int = config.SEED,
+                   fallback_weight: float = config.FALLBACK_WEIGHT,
+                   relabel_threshold: float = config.RELABEL_FALLBACK
+                   ) -> tuple[ParagraphClassifier, list[list[str]]]:
+    """Both stages fitted on `train_docs` (not calibrated), and the labels they were fitted on: the
+    documents' own, but for the fallback paragraphs that cross-validated stage one relabelled."""
+    classifier = ParagraphClassifier(folds=config.FOLDS, seed=seed)
+    documents = [d.document for d in train_docs]
+    labels = [d.labels for d in train_docs]
+    groups = [fold_of(d.site, config.FOLDS) for d in train_docs]
+    if relabel_threshold:
+        probabilities = classifier.first_stage_out_of_fold(documents, labels, groups, progress=log)
+        labels, changed = relabel_fallback(train_docs, probabilities, relabel_threshold)
+        log(f"relabelled {sum(changed.values())} fallback paragraphs: {dict(changed)}")
+    weights = np.array([fallback_weight if rule == FALLBACK_RULE else 1.0 for d in train_docs for rule in d.rules])
+    return classifier.fit(documents, labels, groups, weights=weights, progress=log), labels
+
+
 def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]) -> dict:
-    return {"files": [_relative(p) for p in paths], "sha256": dataset.checksum(paths),
+    return {"files": [relative_path(p) for p in paths], "sha256": dataset.checksum(paths),
             "documents": len(docs), "sites": len({d.site for d in docs}),
             "labels": dict(Counter(label for d in docs for label in d.labels))}
 
 
-def _relative(path: str) -> str:
+def relative_path(path: str) -> str:
     """A path as seen from the project root, when it is inside the project."""
     resolved = Path(path).resolve()
     return str(resolved.relative_to(config.PROJECT_ROOT)) if resolved.is_relative_to(config.PROJECT_ROOT) else path

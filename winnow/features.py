@@ -1,100 +1,95 @@
 """Paragraph features: what a paragraph says, how it looks, and where it stands.
 
 All paragraphs of a batch of documents are featurised in one pass: texts that
-repeat (menus, footers, buttons) are featurised once, the word n-grams of all
-of them are hashed in a single call, and the neighbour features are built by
-shifting rows of one sparse matrix, never by a Python loop over paragraphs.
+repeat (menus, footers, buttons) are featurised once, from one code-point
+array of all of them (winnow.codepoints), and the neighbour features are
+built by shifting rows of one sparse matrix, never by a Python loop over
+paragraphs.
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
+from winnow.codepoints import CodePoints
 from winnow.document import Document
-from winnow.shape import N_SHAPE, clip, shape_matrix
+from winnow.shape import N_SHAPE, shape_matrix
+from winnow.wordhash import hashed_words
 
-_TOKEN = re.compile(r"(?u)\b\w+\b|[$€£%©…|•»×]")
 
+@dataclass(frozen=True)
+class Features:
+    """The rows of a batch in two blocks: hashed words (sparse), and shape, position and
+    the neighbours' shape (dense). Kept apart because joining them costs more than using them."""
 
-def words_and_bigrams(text: str) -> list[str]:
-    """Lower-cased words (and a few telling symbols) of a paragraph's head and tail, and their bigrams.
+    words: sp.csr_matrix
+    dense: np.ndarray
 
-    The same strings scikit-learn's word analyser makes with ngram_range=(1, 2),
-    built with one findall and one comprehension instead of its loop.
-    """
-    tokens = _TOKEN.findall(clip(text).lower())
-    return tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
+    def __len__(self) -> int:
+        return self.words.shape[0]
+
+    @property
+    def shapes(self) -> np.ndarray:
+        """Each paragraph's own shape values (`winnow.shape.SHAPE_NAMES`)."""
+        return self.dense[:, :N_SHAPE]
+
+    def matrix(self) -> sp.csr_matrix:
+        """Both blocks side by side, as a model is fitted on them."""
+        return sp.hstack([self.words, sp.csr_matrix(self.dense)], format="csr", dtype=np.float32)
 
 
 class ParagraphFeaturizer:
-    """Turns documents into one sparse row per paragraph.
+    """Turns documents into one row of features per paragraph.
 
-    A row holds the paragraph's own word n-grams and shape, the shape of its
-    neighbours, and its position in the document. What the neighbours *say*
-    reaches a paragraph through the second stage of the model instead, which
-    keeps this matrix narrow.
+    A row holds the paragraph's own hashed words and word pairs and its shape,
+    its position in the document and the shape of its neighbours. What the
+    neighbours *say* reaches a paragraph through the second stage of the model
+    instead, which keeps the rows narrow. It holds no state but its
+    parameters, so a saved model needs nothing else of it.
     """
 
     def __init__(self, n_features: int = 2**18, context: int = 2):
         self.n_features = n_features
         self.context = context
-        self._words = self._hasher()
 
-    def _hasher(self) -> HashingVectorizer:
-        return HashingVectorizer(n_features=self.n_features, analyzer=words_and_bigrams,
-                                 alternate_sign=False, norm="l2", dtype=np.float32)
+    def transform(self, documents: Sequence[Document]) -> Features:
+        """The features of every paragraph of every document, in order.
 
-    # A saved model keeps the parameters, not the hasher: it holds no state, and
-    # leaving it out keeps saved models loadable when its code moves.
-    def __getstate__(self) -> dict:
-        return {"n_features": self.n_features, "context": self.context}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._words = self._hasher()
-
-    def own_features(self, paragraphs: Sequence[str]) -> sp.csr_matrix:
-        """Words and shape of each paragraph, computed once per distinct text."""
-        if not paragraphs:
-            return sp.csr_matrix((0, self.n_features + N_SHAPE), dtype=np.float32)
-        distinct, inverse = np.unique(np.asarray(paragraphs, dtype=object), return_inverse=True)
-        words = self._words.transform(distinct)
-        shapes = sp.csr_matrix(shape_matrix(distinct.tolist()))
-        return sp.hstack([words, shapes], format="csr")[inverse]
-
-    def transform(self, documents: Sequence[Document]) -> sp.csr_matrix:
-        """One row per paragraph of every document, in order."""
+        Dense columns: shape, position, then the shape of each neighbour within
+        `context`, before and after.
+        """
         paragraphs = [p for doc in documents for p in doc.paragraphs]
-        own = self.own_features(paragraphs)
+        # Each distinct text is featurised once: menus and footers repeat.
+        index = {text: i for i, text in enumerate(dict.fromkeys(paragraphs))}
+        inverse = np.fromiter(map(index.__getitem__, paragraphs), dtype=np.int64, count=len(paragraphs))
+        points = CodePoints.of(list(index))
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
-        shapes = own[:, self.n_features:]
-        blocks = [own, _positions(lengths)]
+        shapes = shape_matrix(points)[inverse]
+        dense = [shapes, _positions(lengths)]
         for offset in range(1, self.context + 1):
             for direction in (-offset, offset):
-                blocks.append(_shifted_within_documents(shapes, lengths, direction))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+                dense.append(_shifted_within_documents(shapes, lengths, direction))
+        return Features(hashed_words(points, self.n_features)[inverse], np.hstack(dense))
 
 
-def _positions(lengths: np.ndarray) -> sp.csr_matrix:
+def _positions(lengths: np.ndarray) -> np.ndarray:
     """Relative position, first/last flags and document size for every paragraph."""
     size = np.repeat(lengths, lengths)
     index = np.arange(size.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     relative = index / np.maximum(size - 1, 1)
-    dense = np.column_stack([relative, index == 0, index == size - 1, np.log1p(size) / 6.0])
-    return sp.csr_matrix(dense.astype(np.float32))
+    return np.column_stack([relative, index == 0, index == size - 1, np.log1p(size) / 6.0]).astype(np.float32)
 
 
-def _shifted_within_documents(rows: sp.csr_matrix, lengths: np.ndarray, shift: int) -> sp.csr_matrix:
+def _shifted_within_documents(rows: np.ndarray, lengths: np.ndarray, shift: int) -> np.ndarray:
     """Row i holds row i+shift of the same document, or zeros past its edges."""
-    n = rows.shape[0]
+    n = len(rows)
     doc_of_row = np.repeat(np.arange(len(lengths)), lengths)
     source = np.arange(n) + shift
     valid = (source >= 0) & (source < n)
     valid[valid] = doc_of_row[source[valid]] == doc_of_row[valid]
-    selector = sp.csr_matrix((np.ones(valid.sum(), dtype=np.float32),
-                              (np.flatnonzero(valid), source[valid])), shape=(n, n))
-    return selector @ rows
+    shifted = np.zeros_like(rows)
+    shifted[valid] = rows[source[valid]]
+    return shifted

@@ -1,6 +1,7 @@
 """Turn per-paragraph labels into the segmented result users receive."""
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any, Sequence
 
 import numpy as np
@@ -10,18 +11,18 @@ from winnow.labels import Label
 from winnow.model import LoadedModel
 
 ARTICLE_JOINER = "\n\n"
+ARTICLE = Label.ARTICLE.value
 
 
 def segments(labels: Sequence[str], document: Document) -> list[dict[str, Any]]:
     """Maximal runs of equal labels, with paragraph indexes and offsets."""
     runs: list[dict[str, Any]] = []
-    for index, label in enumerate(labels):
-        if runs and runs[-1]["label"] == label:
-            runs[-1]["last"] = index
-            runs[-1]["end"] = document.ends[index]
-        else:
-            runs.append({"label": label, "first": index, "last": index,
-                         "start": document.starts[index], "end": document.ends[index]})
+    first = 0
+    for label, run in groupby(labels):
+        last = first + len(list(run)) - 1
+        runs.append({"label": label, "first": first, "last": last,
+                     "start": document.starts[first], "end": document.ends[last]})
+        first = last + 1
     return runs
 
 
@@ -35,7 +36,7 @@ def result(document: Document, labels: Sequence[str], confidences: Sequence[floa
             zip(document.paragraphs, labels, rounded, document.starts, document.ends))
     ]
     article = ARTICLE_JOINER.join(
-        text for text, label in zip(document.paragraphs, labels) if label == Label.ARTICLE.value)
+        [text for text, label in zip(document.paragraphs, labels) if label == ARTICLE])
     return {"id": document.id, "model": model, "paragraphs": paragraphs,
             "segments": segments(labels, document), "article": article}
 

@@ -1,0 +1,89 @@
+"""Paragraph features: computed for a whole batch at once, yet each text's row is its own."""
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from winnow.document import Document
+from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CodePoints, clip
+from winnow.features import ParagraphFeaturizer
+from winnow.shape import SHAPE_NAMES, shape_matrix
+from winnow.wordhash import SYMBOLS, hashed_words
+
+# Texts as users send them: any characters but NUL (refused at the door) and lone surrogates.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
+BATCH = st.lists(TEXT, max_size=8)
+TOKEN = re.compile(r"\b\w+\b|[" + re.escape(SYMBOLS) + "]")
+N_FEATURES = 2**18
+
+
+def words(texts):
+    return hashed_words(CodePoints.of(texts), N_FEATURES).toarray()
+
+
+@given(BATCH)
+def test_counts_per_text_are_what_each_text_holds(texts):
+    points = CodePoints.of(texts)
+    digits = np.frombuffer(("".join(str(int(c.isdigit())) for c in points.joined) + "0").encode(), np.uint8) == 49
+    assert points.count(digits).tolist() == [sum(c.isdigit() for c in clip(t)) for t in texts]
+
+
+@settings(max_examples=50)
+@given(BATCH, TEXT)
+def test_a_document_has_the_same_features_whatever_else_is_in_its_batch(others, text):
+    document = Document.from_paragraphs([text, *others])
+    around = [Document.from_paragraphs(others), Document.from_paragraphs([text])]
+    alone = ParagraphFeaturizer().transform([document]).matrix().toarray()
+    batched = ParagraphFeaturizer().transform([around[0], document, *around]).matrix().toarray()
+    assert np.array_equal(alone, batched[len(others):len(others) + len(document)])
+
+
+@given(st.text(st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs",), blacklist_characters="\x00"),
+               max_size=60))
+def test_a_text_is_hashed_as_the_words_and_word_pairs_a_regex_finds_in_it(text):
+    tokens = TOKEN.findall(clip(text).lower())
+    grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    row = words([text])[0]
+    assert np.count_nonzero(row) <= len(set(grams))
+    assert (np.count_nonzero(row) > 0) == bool(grams)
+    if grams:
+        assert np.linalg.norm(row) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_words_are_hashed_regardless_of_case_and_differently_in_other_order():
+    same, other, reordered = words(["Donate Now", "donate now", "now donate"])
+    assert np.array_equal(same, other)
+    assert not np.array_equal(same, reordered)  # the pairs differ
+    assert np.count_nonzero(same) == 3  # donate, now, "donate now"
+    assert np.count_nonzero(same * reordered) == 2  # the two words
+
+
+def test_a_long_text_is_read_at_its_head_and_tail_only():
+    middle = "filler " * 1000
+    head, tail = "A" * HEAD_CHARS, "Z" * TAIL_CHARS
+    assert clip(f"{head}{middle}{tail}") == f"{head} {tail}"
+    first, second = words([f"{head}{middle}{tail}", f"{head}{middle.upper()}{tail}"])
+    assert np.array_equal(first, second)
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("Subscribe for $5 a month", "has_currency"), ("Only £ 20", "has_currency"),
+    ("Published Oct. 5, 2017", "has_date"), ("12/05/17", "has_date"), ("Back in 1999", "has_date"),
+    ("3 hours ago", "has_time_ago"), ("© The Times", "has_copyright"), ("Copyright notice", "has_copyright"),
+    ("NewYork", "has_glued_words"), ("News | Sport", "has_pipe_or_bullet"), ("50% off", "has_percent"),
+])
+def test_shape_flags_fire_on_what_they_name(text, flag):
+    plain = "A plain sentence"
+    rows = shape_matrix(CodePoints.of([plain, text, plain]))
+    column = SHAPE_NAMES.index(flag)
+    assert rows[:, column].tolist() == [0.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("It ends here.", "ends_sentence"), ("Cut off in the…", "ends_ellipsis"), ("Cut off in the...", "ends_ellipsis"),
+    ("Read more:", "ends_colon"), ("Why now?", "ends_question"), ("“Quoted and closed.”", "ends_sentence"),
+])
+def test_how_a_paragraph_ends_is_read_past_closing_quotes(text, flag):
+    [row] = shape_matrix(CodePoints.of([text]))
+    assert row[SHAPE_NAMES.index(flag)] == 1.0
