@@ -12,14 +12,25 @@ from winnow.model import ModelLoadError, load_model
 MOSCOW_TIMES = Path(__file__).parent / "fixtures" / "moscow-times.txt"
 
 
+def copy_with_card(model_dir: Path, destination: Path, change) -> Path:
+    """A copy of the model whose card `change` has edited."""
+    shutil.copytree(model_dir, destination)
+    card = json.loads((destination / "card.json").read_text())
+    change(card)
+    (destination / "card.json").write_text(json.dumps(card))
+    return destination
+
+
 def test_a_model_saved_by_another_scikit_learn_is_refused_with_a_clear_message(model_dir, tmp_path):
-    copy = tmp_path / "old"
-    shutil.copytree(model_dir, copy)
-    card = json.loads((copy / "card.json").read_text())
-    card["libraries"]["scikit-learn"] = "0.24.2"
-    (copy / "card.json").write_text(json.dumps(card))
+    old = copy_with_card(model_dir, tmp_path / "old", lambda card: card["libraries"].update({"scikit-learn": "0.24.2"}))
     with pytest.raises(ModelLoadError, match="saved with scikit-learn 0.24.2"):
-        load_model(copy)
+        load_model(old)
+
+
+def test_a_model_fitted_on_other_features_is_refused_with_a_clear_message(model_dir, tmp_path):
+    old = copy_with_card(model_dir, tmp_path / "old", lambda card: card.pop("features"))
+    with pytest.raises(ModelLoadError, match="features of version 1.*retrain"):
+        load_model(old)
 
 
 def test_a_document_gets_the_same_labels_alone_as_in_a_batch(model_dir):

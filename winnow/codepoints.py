@@ -29,21 +29,42 @@ def clip(text: str) -> str:
     return text[:HEAD_CHARS] + " " + text[-TAIL_CHARS:]
 
 
-def char_table(predicate: Callable[[str], bool]) -> np.ndarray:
-    """`predicate` of every character of the Basic Multilingual Plane, indexable by code point."""
-    return np.array([predicate(chr(code)) for code in range(BMP)], dtype=bool)
+def is_word_char(char: str) -> bool:
+    """What a regex's ``\\w`` matches: a letter, digit or underscore of any script."""
+    return char.isalnum() or char == "_"
 
 
-def class_table(predicates: dict[str, Callable[[str], bool]]) -> tuple[np.ndarray, dict[str, int]]:
-    """One bit per named predicate for every BMP character, so that one lookup classifies an array.
+class CharMap:
+    """A function of a character, applied to a whole array of code points at once.
 
-    Returns the table and each name's bit: ``table[codes] & bits[name]`` marks where it holds.
+    It is tabulated over the Basic Multilingual Plane; the rare characters
+    beyond it (emoji, mathematical letters, historic scripts) are mapped one
+    by one.
     """
-    bits = {name: 1 << i for i, name in enumerate(predicates)}
-    table = np.zeros(BMP, dtype=np.uint32)
-    for name, predicate in predicates.items():
-        table[char_table(predicate)] |= bits[name]
-    return table, bits
+
+    def __init__(self, function: Callable[[str], int], dtype: type = np.uint32):
+        self._function = function
+        self._table = np.array([function(chr(code)) for code in range(BMP)], dtype=dtype)
+
+    def of(self, codes: np.ndarray) -> np.ndarray:
+        mapped = self._table[np.minimum(codes, BMP - 1)]
+        astral = np.flatnonzero(codes >= BMP)
+        if len(astral):
+            mapped[astral] = [self._function(chr(code)) for code in codes[astral].tolist()]
+        return mapped
+
+
+class CharClasses(CharMap):
+    """Named character classes, one bit each: ``of(codes) & bits[name]`` marks where `name` holds."""
+
+    def __init__(self, predicates: dict[str, Callable[[str], bool]]):
+        self.bits = {name: 1 << i for i, name in enumerate(predicates)}
+        super().__init__(lambda char: sum(bit for name, bit in self.bits.items() if predicates[name](char)))
+
+
+def start_offsets(lengths: np.ndarray) -> np.ndarray:
+    """Where each of texts of these lengths starts when they are joined with a one-character separator."""
+    return np.cumsum(lengths + 1) - (lengths + 1)
 
 
 @dataclass(frozen=True)
@@ -53,20 +74,20 @@ class CodePoints:
     texts: list[str]  # clipped
     joined: str
     codes: np.ndarray  # uint32, the joined texts and one trailing separator
-    bmp: np.ndarray  # the codes capped at U+FFFF, to index the character tables
     starts: np.ndarray
     ends: np.ndarray
     full_lengths: np.ndarray  # of the texts before clipping
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> "CodePoints":
+        """The texts, each clipped to its head and tail, joined into one array."""
         clipped = [clip(text) for text in texts]
         lengths = np.fromiter(map(len, clipped), dtype=np.int64, count=len(clipped))
-        starts = np.cumsum(lengths + 1) - (lengths + 1)
+        starts = start_offsets(lengths)
         joined = SEPARATOR.join(clipped)
         # The trailing separator keeps the array non-empty when every text is: index -1 stays valid.
         codes = np.frombuffer((joined + SEPARATOR).encode("utf-32-le"), dtype=np.uint32)
-        return cls(clipped, joined, codes, np.minimum(codes, BMP - 1), starts, starts + lengths,
+        return cls(clipped, joined, codes, starts, starts + lengths,
                    np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
 
     def __len__(self) -> int:
@@ -88,12 +109,3 @@ class CodePoints:
         """The code point at each text's `index`, or 0 where the index falls outside its text."""
         inside = (index >= self.starts) & (index < self.ends)
         return np.where(inside, self.codes[np.clip(index, 0, len(self.codes) - 1)], 0)
-
-    def shifted(self, mask: np.ndarray, by: int) -> np.ndarray:
-        """`mask` moved `by` positions to the left (by > 0: position i holds i+by), False past the edges."""
-        out = np.zeros_like(mask)
-        if by > 0:
-            out[:-by] = mask[by:]
-        else:
-            out[-by:] = mask[:by]
-        return out

@@ -14,10 +14,16 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from winnow.arrays import shifted_within_documents
 from winnow.codepoints import CodePoints
 from winnow.document import Document
 from winnow.shape import N_SHAPE, shape_matrix
 from winnow.wordhash import hashed_words
+
+
+FEATURES_VERSION = 2
+"""Raised whenever a change moves what a column means (version 2: words hashed by winnow.wordhash).
+A model records the version it was fitted on and will not load under another."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ class ParagraphFeaturizer:
         dense = [shapes, _positions(lengths)]
         for offset in range(1, self.context + 1):
             for direction in (-offset, offset):
-                dense.append(_shifted_within_documents(shapes, lengths, direction))
+                dense.append(shifted_within_documents(shapes, lengths, direction)[0])
         return Features(hashed_words(points, self.n_features)[inverse], np.hstack(dense))
 
 
@@ -81,15 +87,3 @@ def _positions(lengths: np.ndarray) -> np.ndarray:
     index = np.arange(size.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     relative = index / np.maximum(size - 1, 1)
     return np.column_stack([relative, index == 0, index == size - 1, np.log1p(size) / 6.0]).astype(np.float32)
-
-
-def _shifted_within_documents(rows: np.ndarray, lengths: np.ndarray, shift: int) -> np.ndarray:
-    """Row i holds row i+shift of the same document, or zeros past its edges."""
-    n = len(rows)
-    doc_of_row = np.repeat(np.arange(len(lengths)), lengths)
-    source = np.arange(n) + shift
-    valid = (source >= 0) & (source < n)
-    valid[valid] = doc_of_row[source[valid]] == doc_of_row[valid]
-    shifted = np.zeros_like(rows)
-    shifted[valid] = rows[source[valid]]
-    return shifted

@@ -10,7 +10,8 @@ import re
 
 import numpy as np
 
-from winnow.codepoints import BMP, SEPARATOR, CodePoints, class_table
+from winnow.arrays import shifted
+from winnow.codepoints import SEPARATOR, CharClasses, CodePoints, is_word_char, start_offsets
 
 # Patterns with no cheaper test, each searched once over the joined texts;
 # those that need a digit only over the texts that have one. None needs to be
@@ -20,11 +21,12 @@ _DIGIT_PATTERNS = {
     "has_time_ago": re.compile(r"\d ?(?:min|mins|minutes?|hours?|hrs?|h|days?|d|weeks?) [Aa]go"),
     "has_month_date": re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d"),
     "has_numeric_date": re.compile(r"[12]\d?[/.][01]?\d[/.]\d\d"),
+    "has_currency_code": re.compile(r"\d ?(?:USD|EUR|GBP)"),
 }
-# Character classes, all found with one lookup per batch (see class_table).
-_CLASSES, _BIT = class_table({
+# Character classes, all found with one lookup per batch.
+_CLASSES = CharClasses({
     "alpha": str.isalpha, "upper": str.isupper, "lower": str.islower, "digit": str.isdigit,
-    "word": lambda c: c.isalnum() or c == "_", "space": lambda c: c.isspace() or c == SEPARATOR,
+    "word": is_word_char, "space": str.isspace,
     "ascii_lower": lambda c: "a" <= c <= "z", "ascii_upper": lambda c: "A" <= c <= "Z",
     "sentence_mark": lambda c: c in ".!?", "closer": lambda c: c in "\"'”’)]",
     "currency": lambda c: c in "$€£¥₹", "has_percent": lambda c: c == "%",
@@ -47,15 +49,15 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
     n = len(points)
     if n == 0:
         return np.zeros((0, N_SHAPE), dtype=np.float32)
-    codes, count, shifted = points.codes, points.count, points.shifted
+    codes, count = points.codes, points.count
     starts, ends, lengths = points.starts, points.ends, points.lengths
-    classes = _CLASSES[points.bmp]
+    classes = _CLASSES.of(codes)
 
     def where(name: str) -> np.ndarray:
-        return (classes & _BIT[name]) != 0
+        return (classes & _CLASSES.bits[name]) != 0
 
     def of_class(code: np.ndarray, name: str) -> np.ndarray:
-        return (_CLASSES[np.minimum(code, BMP - 1)] & _BIT[name]) != 0
+        return (_CLASSES.of(code) & _CLASSES.bits[name]) != 0
 
     is_upper, is_digit, is_space, word_char = where("upper"), where("digit"), where("space"), where("word")
     letters, upper, digits = count(where("alpha")), count(is_upper), count(is_digit)
@@ -63,20 +65,19 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
     words = count(word_start)
     chars_in_words = count(word_char)
     titled = count(word_start & is_upper)
-    next_is_space = shifted(is_space, 1)
-    next_is_space[-1] = True
-    sentences = count(where("sentence_mark") & next_is_space)
+    # A sentence mark ends a sentence before a space or at the end of its text (the separator).
+    sentences = count(where("sentence_mark") & shifted(is_space | (codes == ord(SEPARATOR)), 1))
 
     flags = {name: _marks(n, _texts_with(pattern, points.joined, starts)) for name, pattern in _PATTERNS.items()}
     with_digits = np.flatnonzero(digits)
     joined_with_digits = SEPARATOR.join([points.texts[i] for i in with_digits])
-    starts_with_digits = np.cumsum(lengths[with_digits] + 1) - (lengths[with_digits] + 1)
+    starts_with_digits = start_offsets(lengths[with_digits])
     flags.update({name: _marks(n, with_digits[_texts_with(pattern, joined_with_digits, starts_with_digits)])
                   for name, pattern in _DIGIT_PATTERNS.items()})
     flags.update({name: count(where(name)) > 0 for name in _CHARACTER_FLAGS})
-    # "$5", "£ 20": a currency sign before a digit, a space between at most
-    digit_next = shifted(is_digit, 1) | (next_is_space & shifted(is_digit, 2))
-    flags["has_currency"] = count(where("currency") & digit_next) > 0
+    # "$5", "£ 20", "20 USD": a currency sign before a digit, a space between at most, or a code after
+    digit_next = shifted(is_digit, 1) | (shifted(is_space, 1) & shifted(is_digit, 2))
+    flags["has_currency"] = (count(where("currency") & digit_next) > 0) | flags.pop("has_currency_code")
     # "1999", "2017": a year, four digits not followed by a fifth
     year = ((codes == ord("1")) & shifted(codes == ord("9"), 1)
             | (codes == ord("2")) & shifted(codes == ord("0"), 1))

@@ -15,13 +15,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from winnow.codepoints import BMP, CodePoints, char_table
+from winnow.arrays import shifted
+from winnow.codepoints import CharClasses, CharMap, CodePoints, is_word_char
 
 SYMBOLS = "$€£%©…|•»×"
-WORD_CHARS = char_table(lambda c: c.isalnum() or c == "_")
-_LOWER = np.array([ord(low) if len(low := chr(code).lower()) == 1 else code for code in range(BMP)],
-                  dtype=np.uint64)
-_IS_SYMBOL = char_table(lambda c: c in SYMBOLS)
+_CLASSES = CharClasses({"word": is_word_char, "symbol": lambda c: c in SYMBOLS})
+_LOWER = CharMap(lambda c: ord(low) if len(low := c.lower()) == 1 else ord(c), dtype=np.uint64)
 
 _BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _BASE_INVERSE = pow(_BASE, -1, 2**64)
@@ -55,10 +54,11 @@ def _tokens(points: CodePoints) -> tuple[np.ndarray, np.ndarray]:
     Tokens do not overlap and a symbol is one character, so the starts and
     ends of words and symbols, each found in order, pair up one to one.
     """
-    word = WORD_CHARS[points.bmp]
-    symbol = _IS_SYMBOL[points.bmp]
-    starts = np.flatnonzero(word & ~points.shifted(word, -1) | symbol)
-    ends = np.flatnonzero(word & ~points.shifted(word, 1) | symbol) + 1
+    classes = _CLASSES.of(points.codes)
+    word = (classes & _CLASSES.bits["word"]) != 0
+    symbol = (classes & _CLASSES.bits["symbol"]) != 0
+    starts = np.flatnonzero(word & ~shifted(word, -1) | symbol)
+    ends = np.flatnonzero(word & ~shifted(word, 1) | symbol) + 1
     return starts, ends
 
 
@@ -69,7 +69,7 @@ def _polynomial_hashes(points: CodePoints, starts: np.ndarray, ends: np.ndarray)
     BASE**(end-1) * (W[end] - W[start]), all modulo 2**64.
     """
     n = len(points.codes)
-    weighted = _LOWER[points.bmp] * _powers(_BASE_INVERSE, n)
+    weighted = _LOWER.of(points.codes) * _powers(_BASE_INVERSE, n)
     running = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)])
     return _powers(_BASE, n)[ends - 1] * (running[ends] - running[starts])
 
