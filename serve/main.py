@@ -12,6 +12,7 @@ from typing import Sequence
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from serve.app import create_app
 from serve.settings import Settings, SettingsError
@@ -47,7 +48,7 @@ class Server(BaseApplication):
         return self.application
 
 
-def limit_silence(server, seconds: int) -> None:
+def limit_silence(server: Arbiter, seconds: int) -> None:
     """Let no connection block a worker thread for more than `seconds` without a byte.
 
     Gunicorn's threads read requests from blocking sockets with no timeout, so

@@ -129,8 +129,7 @@ _BAD_INPUT = {
     "400": _problem("The body could not be read: `empty_body`, `invalid_json`, `invalid_utf8`, "
                     "`binary_content` (NUL characters)."),
     "401": _problem("`unauthorized`: API keys are configured and none valid was sent."),
-    "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds; "
-                    "the connection is closed."),
+    "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds."),
     "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
                     "(WINNOW_MAX_PARAGRAPHS per document), `too_many_documents` (WINNOW_MAX_DOCUMENTS)."),
     "415": _problem("`unsupported_media_type`, HTML included (not supported yet)."),

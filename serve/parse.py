@@ -37,12 +37,12 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
     """
     try:
         data = request.get_data(cache=False)
+        if request.content_length is None and len(data) >= request.max_content_length \
+                and request.input_stream.read(1):
+            raise RequestEntityTooLarge()
     except (ClientDisconnected, OSError):  # the socket's receive timeout (serve.main.limit_silence)
         raise Problem(408, "request_timeout", "the body stopped arriving before it was complete; "
                       "send the whole body without pausing") from None
-    if request.content_length is None and len(data) >= request.max_content_length \
-            and request.input_stream.read(1):
-        raise RequestEntityTooLarge()
     if not data:
         raise InvalidInput("empty_body", f"the request has no body; send {_either(accepted)}")
     if request.mimetype not in accepted:

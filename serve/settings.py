@@ -9,8 +9,8 @@
 | `WINNOW_THREADS`        | 4                | threads per worker (more than 1 selects gthread)        |
 | `WINNOW_TIMEOUT`        | 120              | seconds a worker may be silent before it is restarted   |
 | `WINNOW_CLIENT_TIMEOUT` | 10               | seconds a client may go silent while sending a request  |
-|                         |                  | (or not read its answer); its body then gets 408 and    |
-|                         |                  | the connection is closed                                |
+|                         |                  | (or not read its answer): a stalled body gets 408, a    |
+|                         |                  | stalled header a closed connection                      |
 | `WINNOW_MAX_BODY_BYTES` | 5000000 (5 MB)   | largest request body; a larger one gets 413             |
 | `WINNOW_MAX_PARAGRAPHS` | 20000            | most paragraphs in one document; more gets 413          |
 | `WINNOW_MAX_DOCUMENTS`  | 1000             | most documents in one batch; more gets 413              |
