@@ -42,7 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"reading {', '.join(args.data)}")
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
-    classifier, _ = fit_classifier(train_docs, args.seed, args.fallback_weight, args.relabel_fallback)
+    classifier, fitted_labels = fit_classifier(train_docs, args.seed, args.fallback_weight, args.relabel_fallback)
+    relabelled = Counter(f"{old} -> {new}" for d, labels in zip(train_docs, fitted_labels)
+                         for old, new in zip(d.labels, labels) if old != new)
 
     metrics = None
     if args.dev:
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "training_data": describe_data(args.data, train_docs),
         "dev_data": describe_data(args.dev, dev_docs) if args.dev else None,
         "dev_metrics": metrics,
+        "relabelled_fallback_paragraphs": dict(relabelled.most_common()),
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     classifier.save(out, card)

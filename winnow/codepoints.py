@@ -2,9 +2,9 @@
 
 The texts, clipped to their head and tail, are joined with a separator that
 no paragraph holds (inputs with NUL are refused) and turned into one numpy
-array. Per-paragraph counts are then differences of cumulative sums, and a
-position is mapped back to its paragraph with `searchsorted`: no Python loop
-runs per paragraph or per character.
+array. Per-paragraph counts are sums over each text's stretch (`reduceat`),
+and a position is mapped back to its paragraph with `searchsorted`: no Python
+loop runs per paragraph or per character.
 """
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ class CharMap:
         self._table = np.array([function(chr(code)) for code in range(BMP)], dtype=dtype)
 
     def of(self, codes: np.ndarray) -> np.ndarray:
+        """The function's value for every code point of `codes`."""
         mapped = self._table[np.minimum(codes, BMP - 1)]
         astral = np.flatnonzero(codes >= BMP)
         if len(astral):
