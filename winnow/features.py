@@ -3,8 +3,7 @@
 All paragraphs of a batch of documents are featurised in one pass: texts that
 repeat (menus, footers, buttons) are featurised once, from one code-point
 array of all of them (winnow.codepoints), and the neighbour features are
-built by shifting rows of one sparse matrix, never by a Python loop over
-paragraphs.
+built by shifting rows of one array, never by a Python loop over paragraphs.
 """
 from __future__ import annotations
 
