@@ -93,7 +93,7 @@ def openapi() -> dict:
 @api.post("/segment")
 def segment() -> dict:
     data = parse.body(request, (parse.JSON, parse.TEXT))
-    [result] = _label([parse.document(data, request.mimetype, _service().settings)])
+    [result] = _label([parse.document(data, request.mimetype, _service().settings)], parse.flag_below(request))
     return result
 
 
@@ -101,26 +101,27 @@ def segment() -> dict:
 def segment_batch() -> dict | Response:
     settings = _service().settings
     data = parse.body(request, (parse.JSON, parse.NDJSON))
+    flag_below = parse.flag_below(request)
     if request.mimetype == parse.NDJSON:
         items = parse.ndjson_batch(data, settings)
-        return Response(stream_with_context(_ndjson_lines(items, settings.ndjson_chunk)),
+        return Response(stream_with_context(_ndjson_lines(items, settings.ndjson_chunk, flag_below)),
                         mimetype=parse.NDJSON)
-    return {"results": _label(parse.json_batch(data, settings))}
+    return {"results": _label(parse.json_batch(data, settings), flag_below)}
 
 
-def _label(items: Sequence[parse.Item]) -> list[dict]:
+def _label(items: Sequence[parse.Item], flag_below: float | None) -> list[dict]:
     """Results in the order of `items`: all documents labelled in one pass, error entries kept."""
     service = _service()
     documents = [item for item in items if isinstance(item, Document)]
-    results = iter(segment_documents(service.model, documents) if documents else ())
+    results = iter(segment_documents(service.model, documents, flag_below) if documents else ())
     rows = [next(results) if isinstance(item, Document) else item for item in items]
     service.metrics.observe_results(rows)
     access.add_paragraphs(sum(len(row.get("paragraphs", ())) for row in rows))
     return rows
 
 
-def _ndjson_lines(items: Iterable[parse.Item], chunk: int) -> Iterator[str]:
+def _ndjson_lines(items: Iterable[parse.Item], chunk: int, flag_below: float | None) -> Iterator[str]:
     """One JSON line per item, sent as each chunk of `chunk` items is labelled."""
     items = iter(items)
     while batch := list(islice(items, chunk)):
-        yield "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in _label(batch))
+        yield "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in _label(batch, flag_below))

@@ -30,6 +30,7 @@ STATUS_BY_CODE = {
     "invalid_utf8": 400,
     "binary_content": 400,
     "invalid_unicode": 400,
+    "invalid_threshold": 400,
     "too_many_paragraphs": 413,
     "too_many_documents": 413,
 }

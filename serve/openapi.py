@@ -59,6 +59,7 @@ SCHEMAS: dict[str, Any] = {
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
             "start": _OFFSET,
             "end": _OFFSET,
+            "uncertain": {"type": "boolean", "description": "only with `flag_below`: confidence < flag_below"},
         },
     },
     "Segment": {
@@ -127,7 +128,7 @@ SCHEMAS: dict[str, Any] = {
 
 _BAD_INPUT = {
     "400": _problem("The body could not be read: `empty_body`, `invalid_json`, `invalid_utf8`, "
-                    "`binary_content` (NUL characters)."),
+                    "`binary_content` (NUL characters); or `invalid_threshold` (`flag_below`)."),
     "401": _problem("`unauthorized`: API keys are configured and none valid was sent."),
     "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds."),
     "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
@@ -135,6 +136,12 @@ _BAD_INPUT = {
     "415": _problem("`unsupported_media_type`, HTML included (not supported yet)."),
     "422": _problem("The JSON is not a document: `not_an_object`, `missing_content`, `ambiguous_content`, "
                     "`invalid_text`, `invalid_paragraphs`, `invalid_id`, `invalid_batch`."),
+}
+
+_FLAG_BELOW = {
+    "name": "flag_below", "in": "query", "required": False,
+    "description": "Flag the paragraphs whose confidence is below this: each paragraph gets `uncertain`.",
+    "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
 }
 
 SPEC: dict[str, Any] = {
@@ -153,6 +160,7 @@ SPEC: dict[str, Any] = {
         "/segment": {
             "post": {
                 "summary": "Segment one document",
+                "parameters": [_FLAG_BELOW],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -172,6 +180,7 @@ SPEC: dict[str, Any] = {
                                "the others are segmented. With NDJSON the whole body is read first "
                                "(so limits fail the request before any output), then results are "
                                "streamed one per line, in order, as each chunk of documents is labelled.",
+                "parameters": [_FLAG_BELOW],
                 "requestBody": {
                     "required": True,
                     "content": {

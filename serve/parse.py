@@ -17,7 +17,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from serve.errors import Problem
 from serve.settings import Settings
 from winnow.document import Document
-from winnow.inputs import InvalidInput, decode_text, document_from_json
+from winnow.inputs import InvalidInput, confidence_threshold, decode_text, document_from_json
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -48,6 +48,12 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
     if request.mimetype not in accepted:
         raise Problem(415, "unsupported_media_type", _unsupported(request.mimetype, accepted))
     return data
+
+
+def flag_below(request: Request) -> float | None:
+    """The `flag_below` query parameter: the confidence under which paragraphs are flagged, if asked for."""
+    raw = request.args.get("flag_below")
+    return None if raw is None else confidence_threshold(raw)
 
 
 def json_value(data: bytes) -> Any:

@@ -54,6 +54,16 @@ def test_a_bad_jsonl_line_gets_an_error_line_and_the_others_are_still_segmented(
     assert "paragraphs" in rows[3]
 
 
+def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold(model_dir):
+    run = winnow("segment", str(EXAMPLE), "--flag-below", "0.97", model_dir=model_dir)
+    assert run.returncode == 0, run.stderr
+    paragraphs = json.loads(run.stdout)["paragraphs"]
+    assert [p["uncertain"] for p in paragraphs] == [p["confidence"] < 0.97 for p in paragraphs]
+    assert any(p["uncertain"] for p in paragraphs) and not all(p["uncertain"] for p in paragraphs)
+    refused = winnow("segment", str(EXAMPLE), "--flag-below", "1.5", model_dir=model_dir)
+    assert refused.returncode == 2 and b"at most 1" in refused.stderr
+
+
 def test_invalid_utf8_is_a_clear_error_not_a_traceback(model_dir):
     run = winnow("segment", stdin=b"caf\xe9\n", model_dir=model_dir)
     assert run.returncode == 2

@@ -33,3 +33,11 @@ def test_each_paragraph_keeps_its_index_text_label_confidence_and_offsets():
 def test_an_empty_document_has_no_paragraphs_and_no_segments():
     out = result(Document.from_text(""), [], [], MODEL)
     assert out["paragraphs"] == [] and out["segments"] == [] and out["article"] == ""
+
+
+def test_with_a_threshold_each_paragraph_says_whether_its_confidence_is_below_it():
+    doc = Document.from_paragraphs(["a", "b", "c"])
+    out = result(doc, ["ad", "ad", "article"], [0.3, 0.6, 0.95], MODEL, flag_below=0.6)
+    assert [p["uncertain"] for p in out["paragraphs"]] == [True, False, False]
+    assert "uncertain" not in result(doc, ["ad", "ad", "article"], [0.3, 0.6, 0.95], MODEL)["paragraphs"][0]
+

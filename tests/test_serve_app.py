@@ -29,9 +29,9 @@ def labelling_calls(monkeypatch):
     calls = []
     real = serve.app.segment_documents
 
-    def counting(model, documents):
+    def counting(model, documents, flag_below=None):
         calls.append(len(documents))
-        return real(model, documents)
+        return real(model, documents, flag_below)
 
     monkeypatch.setattr(serve.app, "segment_documents", counting)
     return calls

@@ -336,6 +336,20 @@ def test_a_bad_document_gets_a_problem_with_its_status_and_code(url, conforms, n
     assert requests.get(url + "/health").status_code == 200
 
 
+def test_flag_below_marks_uncertain_paragraphs_and_a_bad_threshold_is_a_problem(url, conforms):
+    flagged = requests.post(url + "/segment?flag_below=0.97", json={"text": PAGE})
+    assert flagged.status_code == 200
+    conforms("Result", flagged.json())
+    paragraphs = flagged.json()["paragraphs"]
+    assert [p["uncertain"] for p in paragraphs] == [p["confidence"] < 0.97 for p in paragraphs]
+    batch = requests.post(url + "/segment/batch?flag_below=0.5", json={"documents": [{"text": PAGE}]})
+    assert all("uncertain" in p for p in batch.json()["results"][0]["paragraphs"])
+    for bad in ("abc", "0", "1.5", "nan"):
+        problem = assert_problem(requests.post(url + f"/segment?flag_below={bad}", json={"text": PAGE}), 400,
+                                 "invalid_threshold", conforms)
+        assert "threshold" in problem["detail"]
+
+
 def test_limits_are_named_in_their_problems(url, conforms):
     problem = assert_problem(post(url, "/segment", b"a\n" * 200_000, "text/plain"), 413,
                              "too_many_paragraphs", conforms)

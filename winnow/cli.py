@@ -34,16 +34,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     segment.add_argument("--jsonl", action="store_true",
                          help='one JSON document per line: {"id", "text" | "paragraphs"}')
     segment.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
+    segment.add_argument("--flag-below", type=_threshold, metavar="P",
+                         help='add "uncertain": true|false to every paragraph: whether its confidence is below P')
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
 
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)
-    return run_segment(args.path, args.jsonl, args.model)
+    return run_segment(args.path, args.jsonl, args.model, args.flag_below)
 
 
-def run_segment(path: str, jsonl: bool, model_dir: str) -> int:
+def _threshold(raw: str) -> float:
+    from winnow.inputs import InvalidInput, confidence_threshold
+
+    try:
+        return confidence_threshold(raw)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(error.detail) from None
+
+
+def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None = None) -> int:
     from winnow.inputs import InvalidInput, decode_text
     from winnow.model import ModelLoadError, load_model
 
@@ -59,7 +70,7 @@ def run_segment(path: str, jsonl: bool, model_dir: str) -> int:
         return 2
     with stream:
         if jsonl:
-            return _segment_jsonl(stream, model, sys.stdout)
+            return _segment_jsonl(stream, model, sys.stdout, flag_below)
         try:
             text = decode_text(stream.read())
         except InvalidInput as error:
@@ -68,13 +79,13 @@ def run_segment(path: str, jsonl: bool, model_dir: str) -> int:
     from winnow.document import Document
     from winnow.segment import segment_documents
 
-    [result] = segment_documents(model, [Document.from_text(text)])
+    [result] = segment_documents(model, [Document.from_text(text)], flag_below)
     json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 
 
-def _segment_jsonl(stream: IO[bytes], model, out: IO[str]) -> int:
+def _segment_jsonl(stream: IO[bytes], model, out: IO[str], flag_below: float | None) -> int:
     """Segment a JSONL stream in batches; a bad line gets an error line, the rest go on."""
     from winnow.segment import segment_documents
 
@@ -82,7 +93,7 @@ def _segment_jsonl(stream: IO[bytes], model, out: IO[str]) -> int:
     show_progress = sys.stderr.isatty()
     for batch in _batches(_parse_lines(stream), BATCH_SIZE):
         documents = [item for item in batch if not isinstance(item, dict)]
-        results = iter(segment_documents(model, documents))
+        results = iter(segment_documents(model, documents, flag_below))
         for item in batch:
             row = item if isinstance(item, dict) else next(results)
             failures += "error" in row

@@ -82,3 +82,14 @@ def _json_type(value: Any) -> str:
     names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
              int: "a number", float: "a number", type(None): "null"}
     return names.get(type(value), type(value).__name__)
+
+
+def confidence_threshold(raw: str) -> float:
+    """A threshold for flagging paragraphs: a number above 0 and at most 1, or `InvalidInput`."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput("invalid_threshold", f"the threshold must be a number, not {raw!r}") from None
+    if not 0 < value <= 1:
+        raise InvalidInput("invalid_threshold", f"the threshold must be above 0 and at most 1, not {raw}")
+    return value

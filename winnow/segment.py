@@ -27,22 +27,31 @@ def segments(labels: Sequence[str], document: Document) -> list[dict[str, Any]]:
 
 
 def result(document: Document, labels: Sequence[str], confidences: Sequence[float],
-           model: dict[str, str]) -> dict[str, Any]:
-    """The result JSON of the contract for one labelled document."""
+           model: dict[str, str], flag_below: float | None = None) -> dict[str, Any]:
+    """The result JSON of the contract for one labelled document.
+
+    With `flag_below`, every paragraph also says whether its confidence is
+    below it (``"uncertain": true``): the ones a person may want to check.
+    """
     rounded = np.round(np.asarray(confidences, dtype=np.float64), 4).tolist()
     paragraphs = [
         {"index": index, "text": text, "label": label, "confidence": confidence, "start": start, "end": end}
         for index, (text, label, confidence, start, end) in enumerate(
             zip(document.paragraphs, labels, rounded, document.starts, document.ends))
     ]
+    if flag_below is not None:
+        for paragraph in paragraphs:
+            paragraph["uncertain"] = paragraph["confidence"] < flag_below
     article = ARTICLE_JOINER.join(
         [text for text, label in zip(document.paragraphs, labels) if label == ARTICLE])
     return {"id": document.id, "model": model, "paragraphs": paragraphs,
             "segments": segments(labels, document), "article": article}
 
 
-def segment_documents(model: LoadedModel, documents: Sequence[Document]) -> list[dict[str, Any]]:
-    """Label every paragraph of a batch of documents in one pass and build their results."""
+def segment_documents(model: LoadedModel, documents: Sequence[Document],
+                      flag_below: float | None = None) -> list[dict[str, Any]]:
+    """Label every paragraph of a batch of documents in one pass and build their results
+    (flagging paragraphs whose confidence is below `flag_below`, when given)."""
     predictions = model.classifier.predict(documents)
-    return [result(document, prediction.labels, prediction.confidences, model.info)
+    return [result(document, prediction.labels, prediction.confidences, model.info, flag_below)
             for document, prediction in zip(documents, predictions)]
