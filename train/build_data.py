@@ -32,6 +32,8 @@ LARGE_SITE = 20
 ORIGINS = ("natural", "augmented")
 CHECKED = {"test_checked": ("checked", "test"), "dev_checked": ("checked-dev", "dev")}
 """Hand-checked pages: output name -> (folder under data/, split they come from); written with augmented copies."""
+CHECKED_TRAIN = "checked-train"
+"""Hand-checked training pages: their labels replace the weak ones in train.jsonl.gz."""
 STATS = "stats.md"
 """Sites with at least this many documents are listed with their split."""
 
@@ -54,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     records, dropped = build(corpora)
+    checked = {}
+    if (out / CHECKED_TRAIN).is_dir():
+        # Hand-checked training pages train with their checked labels, their augmented copies too.
+        checked["train_checked"] = load_checked(out / CHECKED_TRAIN, records["train"])
+        by_id = {record["id"]: record for record in checked["train_checked"]}
+        records["train"] = [by_id.get(record["id"], record) for record in records["train"]]
     bank = augment.load_bank(args.bank)
     bank_of = {split: [b for b in bank if split_of(f"bank:{b['publisher']}") == split] for split in SPLITS}
     for split in SPLITS:
@@ -62,7 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         group_of = partial(fold_of, folds=config.FOLDS) if split == "train" else None
         records[split] += list(augment.augmented(records[split], bank_of[split], seed=args.seed,
                                                  copies=args.copies, group_of=group_of))
-    checked = {}
     for name, (folder, split) in CHECKED.items():
         if not (out / folder).is_dir():
             continue
