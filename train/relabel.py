@@ -15,15 +15,16 @@ import numpy as np
 
 from train.dataset import LabelledDocument
 from train.weak_labels import DEFAULT_RULE
+from winnow import config
 from winnow.labels import LABELS
 
 
 def relabel_fallback(docs: Sequence[LabelledDocument], probabilities: np.ndarray,
                      threshold: float) -> tuple[list[list[str]], Counter]:
-    """Every document's labels, fallback paragraphs relabelled where `probabilities` reach `threshold`;
-    and how many paragraphs went to each label."""
+    """Every document's labels, fallback paragraphs relabelled where `probabilities` reach `threshold`
+    for a label of `config.RELABEL_INTO`; and how many paragraphs went to each label."""
     best = probabilities.argmax(axis=1)
-    confident = probabilities.max(axis=1) >= threshold
+    confident = (probabilities.max(axis=1) >= threshold) & np.isin(best, [LABELS.index(l) for l in config.RELABEL_INTO])
     changed: Counter[str] = Counter()
     relabelled, row = [], 0
     for doc in docs:
