@@ -150,8 +150,8 @@ def _rule_table(checked: dict[str, list[dict]]) -> str:
     lines = ["## How right the labelling rules are, against the hand-checked pages", "",
              f"| rule or source | label it gives | {header} |", "|---|---|" + "---:|---:|" * len(sets)]
     for rule, overall in sets["all checked"].items():
-        cells = [(f"{p['right']} / {p['paragraphs']}", f"{p['precision']:.3f}") if (p := by_rule.get(rule)) else ("–", "–")
-                 for by_rule in sets.values()]
+        cells = [(f"{p['right']} / {p['paragraphs']}", f"{p['precision']:.3f}")
+                 if (p := by_rule.get(rule)) else ("–", "–") for by_rule in sets.values()]
         lines.append(f"| {rule} | {overall['label']} | " + " | ".join(f"{a} | {b}" for a, b in cells) + " |")
     return "\n".join(lines) + "\n"
 

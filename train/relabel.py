@@ -24,7 +24,8 @@ def relabel_fallback(docs: Sequence[LabelledDocument], probabilities: np.ndarray
     """Every document's labels, fallback paragraphs relabelled where `probabilities` reach `threshold`
     for a label of `config.RELABEL_INTO`; and how many paragraphs went to each label."""
     best = probabilities.argmax(axis=1)
-    confident = (probabilities.max(axis=1) >= threshold) & np.isin(best, [LABELS.index(l) for l in config.RELABEL_INTO])
+    allowed = np.isin(best, [LABELS.index(label) for label in config.RELABEL_INTO])
+    confident = (probabilities.max(axis=1) >= threshold) & allowed
     changed: Counter[str] = Counter()
     relabelled, row = [], 0
     for doc in docs:
