@@ -4,7 +4,8 @@ Stage one reads each paragraph on its own (words, shape, position, the shape
 of its neighbours) with a linear model. Stage two reads the stage-one
 probabilities of a window of paragraphs around each one, so that a lone
 "Continue" inside an appeal or a byline under a teaser takes its label from
-the run it stands in. Stage two is trained on out-of-fold stage-one
+the run it stands in. The labels are then read off the best path through
+stage two's probabilities and the learned label transitions (winnow.sequence). Stage two is trained on out-of-fold stage-one
 probabilities (folds by site), so it learns how far stage one is to be
 trusted on pages it has not seen.
 """
@@ -31,6 +32,7 @@ from winnow.arrays import shifted_within_documents
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
 from winnow.labels import LABELS
+from winnow.sequence import Transitions
 
 MODEL_FILE = "model.joblib"
 CONTEXT_SPANS = (8, 15)
@@ -63,6 +65,7 @@ class ParagraphClassifier:
         self.featurizer = ParagraphFeaturizer()
         self.first: SGDClassifier | None = None
         self.second: MLPClassifier | None = None
+        self.transitions: Transitions | None = None
         self.temperature = 1.0
 
     # -- fitting -----------------------------------------------------------
@@ -85,6 +88,7 @@ class ParagraphClassifier:
         self.second = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=60,
                                     early_stopping=True, random_state=self.seed)
         self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y, sample_weight=w)
+        self.transitions = Transitions.count(labels)
         return self
 
     def first_stage_out_of_fold(self, documents: Sequence[Document], labels: Sequence[Sequence[str]],
@@ -124,9 +128,12 @@ class ParagraphClassifier:
         return self._second_stage_proba(documents, self.temperature)
 
     def predict(self, documents: Sequence[Document]) -> list[Prediction]:
-        """The most probable label of each paragraph and its probability, document by document."""
+        """Each paragraph's label on the best label path through its document, and the label's
+        probability, document by document."""
         probabilities = self.predict_proba(documents)
-        best = probabilities.argmax(axis=1)
+        lengths = np.array([len(d) for d in documents], dtype=np.int64)
+        best = self.transitions.best_paths(np.log(np.clip(probabilities, 1e-12, 1.0)), lengths,
+                                           config.TRANSITION_WEIGHT)
         confidence = probabilities[np.arange(len(best)), best]
         names = np.asarray(LABELS)[best]
         bounds = np.cumsum([0] + [len(d) for d in documents])

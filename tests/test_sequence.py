@@ -1,0 +1,39 @@
+"""The best label path: what trying every path would find, for every document of a batch at once."""
+from itertools import product
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from winnow.labels import LABELS
+from winnow.sequence import Transitions
+
+K = len(LABELS)
+
+
+def brute_force(log_probabilities: np.ndarray, transitions: Transitions, weight: float) -> list[int]:
+    def score(path):
+        return (weight * transitions.log_start[path[0]] + sum(log_probabilities[i, label] for i, label in enumerate(path))
+                + weight * sum(transitions.log_next[a, b] for a, b in zip(path, path[1:])))
+    return list(max(product(range(K), repeat=len(log_probabilities)), key=score))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=5), st.integers(0, 2**31), st.sampled_from([0.0, 0.25, 1.0]))
+def test_each_document_gets_the_path_that_trying_every_path_finds(lengths, seed, weight):
+    rng = np.random.default_rng(seed)
+    transitions = Transitions(np.log(rng.dirichlet(np.ones(K))), np.log(rng.dirichlet(np.ones(K), size=K)))
+    log_probabilities = np.log(rng.dirichlet(np.ones(K), size=sum(lengths)))
+    paths = transitions.best_paths(log_probabilities, np.array(lengths), weight)
+    bounds = np.cumsum([0, *lengths])
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if b > a:
+            assert paths[a:b].tolist() == brute_force(log_probabilities[a:b], transitions, weight)
+
+
+def test_transitions_are_counted_from_label_sequences_with_add_one_smoothing():
+    transitions = Transitions.count([["boilerplate", "article", "article"], ["article"]])
+    start = np.exp(transitions.log_start)
+    assert start[LABELS.index("article")] == 2 / (K + 2)
+    following_article = np.exp(transitions.log_next[LABELS.index("article")])
+    assert following_article[LABELS.index("article")] == 2 / (K + 1)
+    assert np.allclose(following_article.sum(), 1.0)
