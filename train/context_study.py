@@ -9,7 +9,8 @@ temperature is calibrated on the first dev file) and then decoded five ways:
   emission scores log P_stage1(label) − log prior(label) and the start and
   transition log-probabilities counted on the training label sequences
   (add-one smoothed);
-* ``stage2``: the current model, ``ParagraphClassifier.predict``;
+* ``stage2``: the most probable label of stage two, ``ParagraphClassifier.predict_proba``
+  (the shipped model decodes it with ``stage2+viterbi/p`` at λ = config.TRANSITION_WEIGHT);
 * ``stage2+viterbi``: the same decode over the calibrated stage-two probabilities;
 * ``…+viterbi λ``: the decodes with start and transition scores scaled by λ,
   λ picked on macro-F1 of the first dev file only;
@@ -194,8 +195,9 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
         "- **stage1+viterbi**: per-document Viterbi with emission log P(label) − log prior(label) "
         "(hybrid HMM; prior = label frequency of the relabelled training data), start and transition "
         "log-probabilities counted on the relabelled training label sequences with add-one smoothing;",
-        "- **stage2**: the current model, `ParagraphClassifier.predict` (MLP over the window of "
-        "stage-one probabilities);",
+        "- **stage2**: the most probable label of stage two, `ParagraphClassifier.predict_proba` (MLP "
+        "over the window of stage-one probabilities); the shipped model decodes it with stage2+viterbi/p "
+        "at λ = `config.TRANSITION_WEIGHT` (`winnow/sequence.py`);",
         "- **stage2+viterbi**: the same Viterbi over the calibrated stage-two probabilities;",
         "- **…+viterbi/p** (a diagnostic beyond the issue): the same decodes with emission log P(label), "
         "not divided by the prior — stage one is fitted with balanced class weights, so its probabilities "

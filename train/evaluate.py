@@ -51,10 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
-    """Predictions and scores for every document, and for natural / augmented ones apart."""
-    probabilities = model.classifier.predict_proba([d.document for d in docs])
-    predicted = np.asarray(LABELS)[probabilities.argmax(axis=1)]
-    confidence = probabilities.max(axis=1)
+    """Predictions as users get them, and scores for every document and for natural / augmented ones apart."""
+    predictions = model.classifier.predict([d.document for d in docs])
+    predicted = np.array([label for p in predictions for label in p.labels])
+    confidence = np.concatenate([p.confidences for p in predictions])
     gold = np.array([label for d in docs for label in d.labels])
     origin = np.repeat([d.origin for d in docs], [len(d.labels) for d in docs])
     scores = {"all": per_label_scores(gold, predicted)}
