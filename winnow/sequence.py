@@ -54,15 +54,18 @@ class Transitions:
         start, step = weight * self.log_start, weight * self.log_next
         back = np.zeros(log_probabilities.shape, dtype=np.int64)
         score = start + log_probabilities[sorted_starts[:running]]
+        # alive[t]: how many documents are longer than t, the prefix still running at position t
+        ended_by = np.cumsum(np.bincount(sorted_lengths, minlength=sorted_lengths[0] + 1))
+        alive_at = (len(lengths) - ended_by).tolist()
         for t in range(1, sorted_lengths[0]):
-            alive = int((sorted_lengths > t).sum())
+            alive = alive_at[t]
             rows = sorted_starts[:alive] + t
             candidates = score[:alive, :, None] + step  # [document, previous, next]
             back[rows] = candidates.argmax(axis=1)
             score[:alive] = candidates.max(axis=1) + log_probabilities[rows]
         current = score.argmax(axis=1)
         for t in range(sorted_lengths[0] - 1, 0, -1):
-            alive = int((sorted_lengths > t).sum())
+            alive = alive_at[t]
             rows = sorted_starts[:alive] + t
             path[rows] = current[:alive]
             current[:alive] = back[rows, current[:alive]]
