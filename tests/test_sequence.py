@@ -12,8 +12,9 @@ K = len(LABELS)
 
 def brute_force(log_probabilities: np.ndarray, transitions: Transitions, weight: float) -> list[int]:
     def score(path):
-        return (weight * transitions.log_start[path[0]] + sum(log_probabilities[i, label] for i, label in enumerate(path))
-                + weight * sum(transitions.log_next[a, b] for a, b in zip(path, path[1:])))
+        emitted = sum(log_probabilities[i, label] for i, label in enumerate(path))
+        moved = transitions.log_start[path[0]] + sum(transitions.log_next[a, b] for a, b in zip(path, path[1:]))
+        return emitted + weight * moved
     return list(max(product(range(K), repeat=len(log_probabilities)), key=score))
 
 

@@ -4,10 +4,11 @@ Stage one reads each paragraph on its own (words, shape, position, the shape
 of its neighbours) with a linear model. Stage two reads the stage-one
 probabilities of a window of paragraphs around each one, so that a lone
 "Continue" inside an appeal or a byline under a teaser takes its label from
-the run it stands in. The labels are then read off the best path through
-stage two's probabilities and the learned label transitions (winnow.sequence). Stage two is trained on out-of-fold stage-one
+the run it stands in. Stage two is trained on out-of-fold stage-one
 probabilities (folds by site), so it learns how far stage one is to be
-trusted on pages it has not seen.
+trusted on pages it has not seen. The labels are then read off the best path
+through stage two's probabilities and the learned label transitions
+(winnow.sequence).
 """
 from __future__ import annotations
 
