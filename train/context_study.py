@@ -35,6 +35,7 @@ import numpy as np
 
 from winnow import config
 from winnow.labels import LABELS
+from winnow.sequence import Transitions
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier, log, relative_path
@@ -47,21 +48,12 @@ SHORT = {"article": "article", "ad": "ad", "donation_appeal": "donation", "headl
 
 
 class Chain:
-    """Start and transition log-probabilities and the label prior, counted on training label sequences."""
+    """The label transitions the shipped model learns (winnow.sequence), and the label prior, of training labels."""
 
     def __init__(self, labels: Sequence[Sequence[str]]):
+        self.transitions = Transitions.count(labels)
         index = {label: i for i, label in enumerate(LABELS)}
-        k = len(LABELS)
-        starts, transitions, counts = np.ones(k), np.ones((k, k)), np.zeros(k)
-        for sequence in labels:
-            ids = np.array([index[label] for label in sequence], dtype=np.int64)
-            if not len(ids):
-                continue
-            starts[ids[0]] += 1
-            np.add.at(transitions, (ids[:-1], ids[1:]), 1)
-            np.add.at(counts, ids, 1)
-        self.log_start = np.log(starts / starts.sum())
-        self.log_transition = np.log(transitions / transitions.sum(axis=1, keepdims=True))  # [previous, next]
+        counts = np.bincount([index[label] for sequence in labels for label in sequence], minlength=len(LABELS))
         self.log_prior = np.log(counts / counts.sum())
 
     def decode(self, probabilities: np.ndarray, lengths: Sequence[int], weight: float = 1.0,
@@ -69,27 +61,7 @@ class Chain:
         """The best label index of every paragraph, document by document; `weight` scales start and
         transitions, `prior` divides the probabilities by the training prior (hybrid HMM)."""
         emissions = np.log(np.clip(probabilities, 1e-9, 1.0)) - (self.log_prior if prior else 0.0)
-        bounds = np.cumsum([0, *lengths])
-        return np.concatenate([viterbi(emissions[a:b], weight * self.log_start, weight * self.log_transition)
-                               for a, b in zip(bounds[:-1], bounds[1:])] or [np.zeros(0, dtype=np.int64)])
-
-
-def viterbi(emissions: np.ndarray, log_start: np.ndarray, log_transition: np.ndarray) -> np.ndarray:
-    """The highest-scoring label path through one document (rows: positions, columns: labels)."""
-    n = len(emissions)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    back = np.zeros((n, emissions.shape[1]), dtype=np.int64)
-    score = log_start + emissions[0]
-    for t in range(1, n):
-        candidates = score[:, None] + log_transition  # [previous, next]
-        back[t] = candidates.argmax(axis=0)
-        score = candidates.max(axis=0) + emissions[t]
-    path = np.empty(n, dtype=np.int64)
-    path[-1] = score.argmax()
-    for t in range(n - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path
+        return self.transitions.best_paths(emissions, np.asarray(lengths, dtype=np.int64), weight)
 
 
 def stage_probabilities(classifier: ParagraphClassifier,
@@ -167,8 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                "fallback_weight": config.FALLBACK_WEIGHT, "temperature": round(temperature, 4),
                "training_data": [relative_path(p) for p in args.data], "dev_data": [relative_path(p) for p in args.dev],
                "lambda": picked,
-               "chain": {"labels": list(LABELS), "log_start": chain.log_start.round(4).tolist(),
-                         "log_transition": chain.log_transition.round(4).tolist(),
+               "chain": {"labels": list(LABELS), "log_start": chain.transitions.log_start.round(4).tolist(),
+                         "log_transition": chain.transitions.log_next.round(4).tolist(),
                          "log_prior": chain.log_prior.round(4).tolist()},
                "fit_seconds": round(fitted - started, 1), "seconds": seconds, "results": results}
     (out / "results.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
