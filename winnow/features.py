@@ -33,9 +33,6 @@ class Features:
     words: sp.csr_matrix
     dense: np.ndarray
 
-    def __len__(self) -> int:
-        return self.words.shape[0]
-
     @property
     def shapes(self) -> np.ndarray:
         """Each paragraph's own shape values (`winnow.shape.SHAPE_NAMES`)."""
