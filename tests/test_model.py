@@ -33,6 +33,15 @@ def test_a_model_fitted_on_other_features_is_refused_with_a_clear_message(model_
         load_model(old)
 
 
+def test_a_model_whose_pickle_names_code_that_has_gone_is_refused_with_a_clear_message(model_dir, tmp_path):
+    old = copy_with_card(model_dir, tmp_path / "old", lambda card: None)
+    # What pickle writes for an object of a class in a module that no longer exists.
+    (old / "model.joblib").write_bytes(b"\x80\x04\x95\x1b\x00\x00\x00\x00\x00\x00\x00"
+                                       b"\x8c\x0fwinnow.vanished\x94\x8c\x03Old\x94\x93\x94)\x81\x94.")
+    with pytest.raises(ModelLoadError, match="saved by other winnow code.*retrain"):
+        load_model(old)
+
+
 def test_a_document_gets_the_same_labels_alone_as_in_a_batch(model_dir):
     model = load_model(model_dir)
     docs = [Document.from_text(f"Headline {i}\nA sentence of the story number {i}.\nDonate\n×") for i in range(5)]

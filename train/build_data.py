@@ -6,9 +6,11 @@ one, train.weak_labels elsewhere), splits by site (train.split) and writes one
 JSON document a line. Documents without a single article paragraph are
 dropped: a page whose article could not be found teaches nothing reliable.
 
-Each split then gets augmented copies of its pages carrying written blocks
-from ``data/bank/`` (train.augment), the bank split by publisher with the
-same salted hash, so that no written voice crosses splits either.
+Pages that a person has hand-checked (``data/checked-<split>/``, train.checked)
+keep the checked labels instead. Each split then gets augmented copies of its
+pages carrying written blocks from ``data/bank/`` (train.augment), the bank
+split by publisher with the same salted hash, so that no written voice
+crosses splits either.
 """
 from __future__ import annotations
 
@@ -30,10 +32,8 @@ from winnow.labels import LABELS, Label
 PROGRESS_EVERY = 100
 LARGE_SITE = 20
 ORIGINS = ("natural", "augmented")
-CHECKED = {"test_checked": ("checked", "test"), "dev_checked": ("checked-dev", "dev")}
-"""Hand-checked pages: output name -> (folder under data/, split they come from); written with augmented copies."""
-CHECKED_TRAIN = "checked-train"
-"""Hand-checked training pages: their labels replace the weak ones in train.jsonl.gz."""
+CHECKED = {split: f"checked-{split}" for split in SPLITS}
+"""Folder under data/ of each split's hand-checked pages: their labels replace the weak ones."""
 STATS = "stats.md"
 """Sites with at least this many documents are listed with their split."""
 
@@ -57,11 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     records, dropped = build(corpora)
     checked = {}
-    if (out / CHECKED_TRAIN).is_dir():
-        # Hand-checked training pages train with their checked labels, their augmented copies too.
-        checked["train_checked"] = load_checked(out / CHECKED_TRAIN, records["train"])
-        by_id = {record["id"]: record for record in checked["train_checked"]}
-        records["train"] = [by_id.get(record["id"], record) for record in records["train"]]
+    for split, folder in CHECKED.items():
+        if (out / folder).is_dir():
+            checked[split] = load_checked(out / folder, records[split])
+            by_id = {record["id"]: record for record in checked[split]}
+            records[split] = [by_id.get(record["id"], record) for record in records[split]]
     bank = augment.load_bank(args.bank)
     bank_of = {split: [b for b in bank if split_of(f"bank:{b['publisher']}") == split] for split in SPLITS}
     for split in SPLITS:
@@ -70,12 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         group_of = partial(fold_of, folds=config.FOLDS) if split == "train" else None
         records[split] += list(augment.augmented(records[split], bank_of[split], seed=args.seed,
                                                  copies=args.copies, group_of=group_of))
-    for name, (folder, split) in CHECKED.items():
-        if not (out / folder).is_dir():
-            continue
-        checked[name] = load_checked(out / folder, records[split])
-        records[name] = checked[name] + list(augment.augmented(checked[name], bank_of[split], seed=args.seed,
-                                                               copies=args.copies))
     for split, split_records in records.items():
         dataset.write_records(out / f"{split}.jsonl.gz", split_records)
     kept = sum(len(r) for r in records.values())
@@ -144,7 +138,7 @@ def _rule_table(checked: dict[str, list[dict]]) -> str:
     The rules were written and revised looking at training pages and, later,
     the dev pages' errors; the test pages' column is the unbiased one.
     """
-    sets = {**{name: rule_precision(pages) for name, pages in checked.items()},
+    sets = {**{f"{split} ({len(pages)} pages)": rule_precision(pages) for split, pages in checked.items()},
             "all checked": rule_precision([page for pages in checked.values() for page in pages])}
     header = " | ".join(f"{name} right / paragraphs | {name} precision" for name in sets)
     lines = ["## How right the labelling rules are, against the hand-checked pages", "",

@@ -1,10 +1,9 @@
 """The hand-checked pages, and how right the weak-labelling rules are against them.
 
-``data/checked/*.jsonl`` (test split) and ``data/checked-dev/*.jsonl`` (dev
-split, for choosing between models) hold real pages whose every
-paragraph a reviewer read and labelled against the guideline, keeping the
-preliminary label in ``was`` and a ``note`` where they changed it or were
-unsure. These labels are final: a rebuild never regenerates them, it only
+``data/checked-{train,dev,test}/*.jsonl`` hold real pages of each split
+whose every paragraph a reviewer read and labelled against the guideline,
+keeping the preliminary label in ``was`` and a ``note`` where they changed
+it or were unsure. These labels are final: a rebuild never regenerates them, it only
 joins them with the pages' provenance and measures the rules against them.
 """
 from __future__ import annotations

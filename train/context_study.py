@@ -1,8 +1,7 @@
 """``python -m train.context_study``: which way of using a paragraph's context labels dev best (issue 4).
 
-One model is fitted with the recipe of ``python -m winnow train`` (cross-validated
-stage one relabels the fallback paragraphs, then both stages are fitted; the
-temperature is calibrated on the first dev file) and then decoded five ways:
+One model is fitted with the recipe of ``python -m winnow train`` (the
+temperature calibrated on the first dev file) and then decoded five ways:
 
 * ``stage1``: the most probable label of stage one alone;
 * ``stage1+viterbi``: a linear-chain (hybrid HMM) decode of each document, with
@@ -10,7 +9,7 @@ temperature is calibrated on the first dev file) and then decoded five ways:
   transition log-probabilities counted on the training label sequences
   (add-one smoothed);
 * ``stage2``: the most probable label of stage two, ``ParagraphClassifier.predict_proba``
-  (the shipped model decodes it with ``stage2+viterbi/p`` at λ = config.TRANSITION_WEIGHT);
+  (what the shipped model's ``predict`` gives);
 * ``stage2+viterbi``: the same decode over the calibrated stage-two probabilities;
 * ``…+viterbi λ``: the decodes with start and transition scores scaled by λ,
   λ picked on macro-F1 of the first dev file only;
@@ -35,7 +34,7 @@ import numpy as np
 
 from winnow import config
 from winnow.labels import LABELS
-from winnow.sequence import Transitions
+from train.sequence import Transitions
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier, log, relative_path
@@ -48,7 +47,7 @@ SHORT = {"article": "article", "ad": "ad", "donation_appeal": "donation", "headl
 
 
 class Chain:
-    """The label transitions the shipped model learns (winnow.sequence), and the label prior, of training labels."""
+    """The label transitions (train.sequence) and the label prior of training label sequences."""
 
     def __init__(self, labels: Sequence[Sequence[str]]):
         self.transitions = Transitions.count(labels)
@@ -88,8 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train.context_study", description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=[str(config.DATA_DIR / "train.jsonl.gz")],
                         help="labelled JSONL file(s) to train on")
-    parser.add_argument("--dev", nargs="+", default=[str(config.DATA_DIR / "dev.jsonl.gz"),
-                                                      str(config.DATA_DIR / "dev_checked.jsonl.gz")],
+    parser.add_argument("--dev", nargs="+", default=[str(config.DATA_DIR / "dev.jsonl.gz")],
                         help="dev files, each scored apart; the first calibrates and picks λ")
     parser.add_argument("--out", default=str(config.REPORTS_DIR / "context"), help="report directory")
     args = parser.parse_args(argv)
@@ -100,9 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} training documents")
-    classifier, train_labels = fit_classifier(train_docs, config.SEED)
+    classifier = fit_classifier(train_docs, config.SEED)
     fitted = time.perf_counter()
-    chain = Chain(train_labels)
+    chain = Chain([d.labels for d in train_docs])
     dev_sets = {path: dataset.load(path) for path in args.dev}
     first_dev = args.dev[0]
     temperature = classifier.calibrate([d.document for d in dev_sets[first_dev]],
@@ -135,8 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = round(time.perf_counter() - started, 1)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    summary = {"command": command, "seed": config.SEED, "relabel_fallback": config.RELABEL_FALLBACK,
-               "fallback_weight": config.FALLBACK_WEIGHT, "temperature": round(temperature, 4),
+    summary = {"command": command, "seed": config.SEED, "temperature": round(temperature, 4),
                "training_data": [relative_path(p) for p in args.data], "dev_data": [relative_path(p) for p in args.dev],
                "lambda": picked,
                "chain": {"labels": list(LABELS), "log_start": chain.transitions.log_start.round(4).tolist(),
@@ -159,17 +156,15 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
         f"Command: `{summary['command']}` (seed {summary['seed']}; fit {summary['fit_seconds']} s, "
         f"whole run {summary['seconds']} s on 2 shared cores).", "",
         "One model is fitted on " + ", ".join(f"`{p}`" for p in summary["training_data"]) +
-        f" with the recipe of `python -m winnow train`: stage one cross-validated by site (5 folds) relabels "
-        f"the fallback paragraphs where it gives another label probability ≥ {summary['relabel_fallback']}, "
-        f"then both stages are fitted (fallback weight {summary['fallback_weight']}); the temperature "
-        f"({summary['temperature']:.2f}) is calibrated on `{first_dev}`, as `winnow train` does. Decodes:", "",
+        f" with the recipe of `python -m winnow train` (stage two fitted on stage one's probabilities "
+        f"cross-validated by site, 5 folds); the temperature ({summary['temperature']:.2f}) is calibrated "
+        f"on `{first_dev}`, as `winnow train` does. Decodes:", "",
         "- **stage1**: argmax of the first-stage (SGD logistic) probabilities;",
         "- **stage1+viterbi**: per-document Viterbi with emission log P(label) − log prior(label) "
-        "(hybrid HMM; prior = label frequency of the relabelled training data), start and transition "
-        "log-probabilities counted on the relabelled training label sequences with add-one smoothing;",
+        "(hybrid HMM; prior = label frequency of the training data), start and transition "
+        "log-probabilities counted on the training label sequences with add-one smoothing;",
         "- **stage2**: the most probable label of stage two, `ParagraphClassifier.predict_proba` (MLP "
-        "over the window of stage-one probabilities); the shipped model decodes it with stage2+viterbi/p "
-        "at λ = `config.TRANSITION_WEIGHT` (`winnow/sequence.py`);",
+        "over the window of stage-one probabilities), which is what the shipped model predicts;",
         "- **stage2+viterbi**: the same Viterbi over the calibrated stage-two probabilities;",
         "- **…+viterbi/p** (a diagnostic beyond the issue): the same decodes with emission log P(label), "
         "not divided by the prior — stage one is fitted with balanced class weights, so its probabilities "

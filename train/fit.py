@@ -17,9 +17,7 @@ from winnow import config
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.metrics import per_label_scores
-from train.relabel import relabel_fallback
 from train.split import fold_of
-from train.weak_labels import DEFAULT_RULE as FALLBACK_RULE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,21 +28,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="labelled JSONL file(s) to calibrate on and report in the card")
     parser.add_argument("--out", required=True, help="model directory to write, e.g. models/default")
     parser.add_argument("--seed", type=int, default=config.SEED)
-    parser.add_argument("--fallback-weight", type=float, default=config.FALLBACK_WEIGHT,
-                        help="weight of paragraphs no labelling rule claimed (rule 'default'); "
-                             "their labels are the least reliable (default: %(default)s)")
-    parser.add_argument("--relabel-fallback", type=float, default=config.RELABEL_FALLBACK, metavar="P",
-                        help="relabel those paragraphs where cross-validated stage one gives another "
-                             "label at least probability P; 0 turns it off (default: %(default)s)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     log(f"reading {', '.join(args.data)}")
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
-    classifier, fitted_labels = fit_classifier(train_docs, args.seed, args.fallback_weight, args.relabel_fallback)
-    relabelled = Counter(f"{old} -> {new}" for d, labels in zip(train_docs, fitted_labels)
-                         for old, new in zip(d.labels, labels) if old != new)
+    classifier = fit_classifier(train_docs, args.seed)
 
     metrics = None
     if args.dev:
@@ -66,12 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "parameters": {"window": classifier.window, "folds": classifier.folds, "alpha": classifier.alpha,
                        "epochs": classifier.epochs,
-                       "hashed_features": classifier.featurizer.n_features,
-                       "fallback_weight": args.fallback_weight, "relabel_fallback": args.relabel_fallback},
+                       "hashed_features": classifier.featurizer.n_features},
         "training_data": describe_data(args.data, train_docs),
         "dev_data": describe_data(args.dev, dev_docs) if args.dev else None,
         "dev_metrics": metrics,
-        "relabelled_fallback_paragraphs": dict(relabelled.most_common()),
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     classifier.save(out, card)
@@ -79,22 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def fit_classifier(train_docs: Sequence[dataset.LabelledDocument], seed: int = config.SEED,
-                   fallback_weight: float = config.FALLBACK_WEIGHT,
-                   relabel_threshold: float = config.RELABEL_FALLBACK
-                   ) -> tuple[ParagraphClassifier, list[list[str]]]:
-    """Both stages fitted on `train_docs` (not calibrated), and the labels they were fitted on: the
-    documents' own, but for the fallback paragraphs that cross-validated stage one relabelled."""
+def fit_classifier(train_docs: Sequence[dataset.LabelledDocument], seed: int = config.SEED) -> ParagraphClassifier:
+    """Both stages fitted on `train_docs` (not calibrated), stage one cross-validated by site."""
     classifier = ParagraphClassifier(folds=config.FOLDS, seed=seed)
-    documents = [d.document for d in train_docs]
-    labels = [d.labels for d in train_docs]
     groups = [fold_of(d.site, config.FOLDS) for d in train_docs]
-    if relabel_threshold:
-        probabilities = classifier.first_stage_out_of_fold(documents, labels, groups, progress=log)
-        labels, changed = relabel_fallback(train_docs, probabilities, relabel_threshold)
-        log(f"relabelled {sum(changed.values())} fallback paragraphs: {dict(changed)}")
-    weights = np.array([fallback_weight if rule == FALLBACK_RULE else 1.0 for d in train_docs for rule in d.rules])
-    return classifier.fit(documents, labels, groups, weights=weights, progress=log), labels
+    return classifier.fit([d.document for d in train_docs], [d.labels for d in train_docs], groups, progress=log)
 
 
 def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]) -> dict:

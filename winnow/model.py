@@ -6,9 +6,11 @@ probabilities of a window of paragraphs around each one, so that a lone
 "Continue" inside an appeal or a byline under a teaser takes its label from
 the run it stands in. Stage two is trained on out-of-fold stage-one
 probabilities (folds by site), so it learns how far stage one is to be
-trusted on pages it has not seen. The labels are then read off the best path
-through stage two's probabilities and the learned label transitions
-(winnow.sequence).
+trusted on pages it has not seen. Each paragraph takes stage two's most
+probable label: a Viterbi pass over learned label transitions was compared
+on the hand-checked dev pages (``python -m train.context_study``) and gained
+nothing there, while it erased lone "Donate" links that the guideline counts
+as appeals.
 """
 from __future__ import annotations
 
@@ -33,7 +35,6 @@ from winnow.arrays import shifted_within_documents
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
 from winnow.labels import LABELS
-from winnow.sequence import Transitions
 
 MODEL_FILE = "model.joblib"
 CONTEXT_SPANS = (8, 15)
@@ -66,47 +67,34 @@ class ParagraphClassifier:
         self.featurizer = ParagraphFeaturizer()
         self.first: SGDClassifier | None = None
         self.second: MLPClassifier | None = None
-        self.transitions: Transitions | None = None
         self.temperature = 1.0
 
     # -- fitting -----------------------------------------------------------
     def fit(self, documents: Sequence[Document], labels: Sequence[Sequence[str]],
-            groups: Sequence[object], weights: np.ndarray | None = None,
-            progress=print) -> "ParagraphClassifier":
-        """Fit both stages; `groups` names each document's fold group (its site),
-        `weights` optionally how much each paragraph's label is to be trusted."""
+            groups: Sequence[object], progress=print) -> "ParagraphClassifier":
+        """Fit both stages; `groups` names each document's fold group (its site)."""
         features = self.featurizer.transform(documents)
         X = features.matrix()
         y = _label_indices(labels)
-        w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
         lengths = np.array([len(d) for d in documents])
-        out_of_fold = self._out_of_fold(X, y, w, np.repeat(np.asarray(groups), lengths), progress)
+        out_of_fold = self._out_of_fold(X, y, np.repeat(np.asarray(groups), lengths), progress)
         progress("stage 1, all data")
-        self.first = self._first_stage().fit(X, y, sample_weight=w)
+        self.first = self._first_stage().fit(X, y)
         progress("stage 2")
         # A small neural network: as accurate here as gradient-boosted trees, and
         # two matrix products to predict instead of hundreds of trees.
         self.second = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=60,
                                     early_stopping=True, random_state=self.seed)
-        self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y, sample_weight=w)
-        self.transitions = Transitions.count(labels)
+        self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y)
         return self
 
-    def first_stage_out_of_fold(self, documents: Sequence[Document], labels: Sequence[Sequence[str]],
-                                groups: Sequence[object], progress=print) -> np.ndarray:
+    def _out_of_fold(self, X, y: np.ndarray, groups: np.ndarray, progress) -> np.ndarray:
         """Stage-one probabilities of every paragraph from a model that did not see its fold group."""
-        y = _label_indices(labels)
-        lengths = np.array([len(d) for d in documents])
-        return self._out_of_fold(self.featurizer.transform(documents).matrix(), y, np.ones(len(y)),
-                                 np.repeat(np.asarray(groups), lengths), progress)
-
-    def _out_of_fold(self, X, y: np.ndarray, w: np.ndarray, groups: np.ndarray, progress) -> np.ndarray:
         out_of_fold = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
         splitter = GroupKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
         for fold, (train, held_out) in enumerate(splitter.split(X, y, groups), 1):
             progress(f"stage 1, fold {fold}/{self.folds}")
-            out_of_fold[held_out] = self._first_stage().fit(
-                X[train], y[train], sample_weight=w[train]).predict_proba(X[held_out])
+            out_of_fold[held_out] = self._first_stage().fit(X[train], y[train]).predict_proba(X[held_out])
         return out_of_fold
 
     def _first_stage(self) -> SGDClassifier:
@@ -129,12 +117,9 @@ class ParagraphClassifier:
         return self._second_stage_proba(documents, self.temperature)
 
     def predict(self, documents: Sequence[Document]) -> list[Prediction]:
-        """Each paragraph's label on the best label path through its document, and the label's
-        probability, document by document."""
+        """Each paragraph's most probable label and its probability, document by document."""
         probabilities = self.predict_proba(documents)
-        lengths = np.array([len(d) for d in documents], dtype=np.int64)
-        best = self.transitions.best_paths(np.log(np.clip(probabilities, 1e-12, 1.0)), lengths,
-                                           config.TRANSITION_WEIGHT)
+        best = probabilities.argmax(axis=1)
         confidence = probabilities[np.arange(len(best)), best]
         names = np.asarray(LABELS)[best]
         bounds = np.cumsum([0] + [len(d) for d in documents])
@@ -249,7 +234,12 @@ def load_model(directory: str | Path) -> LoadedModel:
             f"computes version {FEATURES_VERSION}; retrain it with `python -m winnow train`")
     if card.get("labels") != list(LABELS):
         raise ModelLoadError(f"the model in {directory} has labels {card.get('labels')}, expected {list(LABELS)}")
-    classifier = joblib.load(model_path)
+    try:
+        classifier = joblib.load(model_path)
+    except (ModuleNotFoundError, AttributeError) as error:
+        # A class the pickle names has moved or gone since the model was saved.
+        raise ModelLoadError(f"the model in {directory} was saved by other winnow code ({error}); "
+                             f"retrain it with `python -m winnow train`") from error
     return LoadedModel(classifier, card)
 
 

@@ -1,9 +1,9 @@
 """Labels as a sequence: how often one label follows another, and the best label path through a page.
 
-Stage two already reads the neighbourhood of each paragraph; a Viterbi pass
-over its probabilities then prefers label runs that pages actually have (an
-appeal's lines together, a teaser list's card lines together), weighed
-lightly against the probabilities (`config.TRANSITION_WEIGHT`).
+A Viterbi pass over a stage's probabilities prefers label runs that pages
+actually have (an appeal's lines together, a teaser list's card lines
+together). The context study (train.context_study) compares it with stage
+two's own reading of the neighbourhood; the shipped model does without it.
 """
 from __future__ import annotations
 
