@@ -3,7 +3,7 @@
 The raw corpora have few donation appeals, few marked ads and few teaser
 lists, so blocks written for the project (``data/bank/``) are inserted into
 real documents where real pages carry them: appeals after, before or inside
-the story, ads between its paragraphs, teaser lists after it or at the end of
+the story or as a link in the menus above it, ads between its paragraphs, teaser lists after it or at the end of
 the page. Half the copies are also cropped to the story and a few paragraphs
 around it, as scrapers that already drop the menus deliver pages. A written news story (a hard negative that *talks about* donations
 or ads) replaces the host page's story instead, keeping the page around it.
@@ -22,6 +22,11 @@ from typing import Callable, Iterable, Iterator
 from winnow.labels import Label
 
 BANK_FILES = ("donation_appeal", "ad", "headline_teaser", "hard_negative")
+NAVIGATION = "navigation"
+KINDS = (*BANK_FILES, NAVIGATION)
+"""What a copy draws its one to three blocks from: each bank file, and apart from the
+appeals the lone menu links ("Donate", "Support us"), which modern pages carry far more
+often than the 2005-2017 pages do and which a whole appeal block would otherwise crowd out."""
 ARTICLE = Label.ARTICLE.value
 CROPPED_SHARE = 0.5
 
@@ -49,8 +54,8 @@ def augmented(records: Iterable[dict], blocks: list[dict], seed: int, copies: in
             continue
         usable = blocks if group_of is None else [
             b for b in blocks if group_of(f"bank:{b['publisher']}") == group_of(record["site"])]
-        by_kind = {name: [b for b in usable if b["bank"] == name] for name in BANK_FILES}
-        kinds = [name for name in BANK_FILES if by_kind[name]]
+        by_kind = {name: [b for b in usable if _kind(b) == name] for name in KINDS}
+        kinds = [name for name in KINDS if by_kind[name]]
         for copy in range(copies):
             chosen = [rng.choice(by_kind[kind]) for kind in rng.sample(kinds, k=rng.randint(1, min(3, len(kinds))))]
             paragraphs = [dict(p) for p in record["paragraphs"]]
@@ -61,6 +66,10 @@ def augmented(records: Iterable[dict], blocks: list[dict], seed: int, copies: in
             yield {**record, "id": f"{record['id']}+aug{copy}", "origin": "augmented",
                    "augmented_from": record["id"], "inserted": [b["id"] for b in chosen],
                    "paragraphs": paragraphs}
+
+
+def _kind(block: dict) -> str:
+    return NAVIGATION if block.get("placement") == NAVIGATION else block["bank"]
 
 
 def _cropped(paragraphs: list[dict], rng: random.Random) -> list[dict]:
@@ -84,6 +93,8 @@ def _put_in(paragraphs: list[dict], block: dict, rng: random.Random) -> list[dic
         at = rng.choice(article[1:])
     elif placement == "top":
         at = first
+    elif placement == NAVIGATION:  # somewhere in the menus and chrome above the story
+        at = rng.randint(0, first)
     elif placement == "after_article":
         at = last + 1
     elif placement == "sidebar":
