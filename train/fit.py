@@ -20,6 +20,10 @@ from train.metrics import per_label_scores
 from train.split import fold_of
 
 
+CODE = ("winnow", "train", "serve", "requirements.txt")
+"""What the code version covers."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m winnow train", description=__doc__)
     parser.add_argument("--data", nargs="+", default=[str(config.DATA_DIR / "train.jsonl.gz")],
@@ -87,12 +91,13 @@ def relative_path(path: str) -> str:
 
 
 def git_revision() -> str:
-    """The commit the code was at, with "+dirty" when there were uncommitted changes."""
+    """The commit the code was at, with "+dirty" when the code had uncommitted changes
+    (the model being written, data and reports do not count: the card records the data apart)."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                              cwd=config.PROJECT_ROOT, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=config.PROJECT_ROOT).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE],
+                               capture_output=True, text=True, cwd=config.PROJECT_ROOT).stdout.strip()
         return rev + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

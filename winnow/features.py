@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from winnow.arrays import shifted_within_documents
+from winnow.arrays import shifted_within_documents, side_by_side
 from winnow.codepoints import CodePoints
 from winnow.document import Document
 from winnow.shape import N_SHAPE, shape_matrix
@@ -74,7 +74,7 @@ class ParagraphFeaturizer:
         for offset in range(1, self.context + 1):
             for direction in (-offset, offset):
                 dense.append(shifted_within_documents(shapes, lengths, direction)[0])
-        return Features(hashed_words(points, self.n_features)[inverse], np.hstack(dense))
+        return Features(hashed_words(points, self.n_features)[inverse], side_by_side(dense))
 
 
 def _positions(lengths: np.ndarray) -> np.ndarray:
@@ -82,4 +82,4 @@ def _positions(lengths: np.ndarray) -> np.ndarray:
     size = np.repeat(lengths, lengths)
     index = np.arange(size.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     relative = index / np.maximum(size - 1, 1)
-    return np.column_stack([relative, index == 0, index == size - 1, np.log1p(size) / 6.0]).astype(np.float32)
+    return side_by_side([relative, index == 0, index == size - 1, np.log1p(size) / 6.0])

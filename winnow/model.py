@@ -31,7 +31,7 @@ from sklearn.neural_network import MLPClassifier
 
 import winnow
 from winnow import config
-from winnow.arrays import shifted_within_documents
+from winnow.arrays import shifted_within_documents, side_by_side
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
 from winnow.labels import LABELS
@@ -178,12 +178,12 @@ class ParagraphClassifier:
             shifted, inside = shifted_within_documents(first, lengths, offset)
             nearby_max = np.maximum(nearby_max, shifted)
             if abs(offset) <= self.window:
-                columns += [shifted, inside[:, None]]
+                columns += [shifted, inside]
         for span in CONTEXT_SPANS:
             columns += [mean_over(rows - span, rows), mean_over(rows + 1, rows + 1 + span)]
         columns += [mean_over(starts, rows), mean_over(rows + 1, ends), mean_over(starts, ends), nearby_max, shapes,
-                    np.column_stack([(rows - starts) / np.maximum(ends - starts - 1, 1), np.log1p(ends - starts)])]
-        return np.hstack(columns, dtype=np.float32)
+                    (rows - starts) / np.maximum(ends - starts - 1, 1), np.log1p(ends - starts)]
+        return side_by_side(columns)
 
     # -- persistence -------------------------------------------------------
     def save(self, directory: str | Path, card: dict[str, Any]) -> dict[str, Any]:

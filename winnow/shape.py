@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from winnow.arrays import shifted
+from winnow.arrays import shifted, side_by_side
 from winnow.codepoints import SEPARATOR, CharClasses, CodePoints, is_word_char, start_offsets
 
 # Patterns with no cheaper test, each searched once over the joined texts;
@@ -114,7 +114,7 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
         letters == 0,
         *(flags[name] for name in _FLAGS),
     ]
-    return np.column_stack(columns).astype(np.float32)
+    return side_by_side(columns)
 
 
 def _texts_with(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:
