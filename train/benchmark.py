@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 from train import dataset
 from train.baselines import EXTRACTORS, to_html
 from train.report import Report, Table, Text
+from train.fit import relative_path
 from winnow import config
 from winnow.cli import BATCH_SIZE
 from winnow.document import Document
@@ -105,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, ratio in ratios.items():
         print(f"{name}: {ratio:.2f}×")
     record = {"command": command, "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
-              "data": [str(path) for path in data], "model": model.info, "threads": args.threads,
+              "data": [relative_path(str(path)) for path in data], "model": model.info, "threads": args.threads,
               "documents": len(documents), "paragraphs": sum(map(len, documents)),
               "megabytes": round(megabytes(documents), 3), "machine": machine(),
               "results": [asdict(r) for r in results], "ratios": ratios}
