@@ -3,10 +3,12 @@
 The raw corpora have few donation appeals, few marked ads and few teaser
 lists, so blocks written for the project (``data/bank/``) are inserted into
 real documents where real pages carry them: appeals after, before or inside
-the story or as a link in the menus above it, ads between its paragraphs, teaser lists after it or at the end of
-the page. Half the copies are also cropped to the story and a few paragraphs
-around it, as scrapers that already drop the menus deliver pages. A written news story (a hard negative that *talks about* donations
-or ads) replaces the host page's story instead, keeping the page around it.
+the story or as a link in the menus above it, ads between its paragraphs,
+teaser lists after it or at the end of the page. Half the copies are also
+cropped to the story and a few paragraphs around it, as scrapers that already
+drop the menus deliver pages. A written news story (a hard negative that
+*talks about* donations or ads) replaces the host page's story instead,
+keeping the page around it.
 
 Bank blocks are split by publisher, like pages are split by site, so that no
 publisher's voice is both trained on and measured on. Every augmented record

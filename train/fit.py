@@ -10,8 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 import winnow
 from winnow import config
 from winnow.model import ParagraphClassifier
