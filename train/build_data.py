@@ -44,7 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"folder with {l3s.TARBALL} and {big9.TARBALL} (default: %(default)s)")
     parser.add_argument("--out", default="data", help="output folder (default: %(default)s)")
     parser.add_argument("--bank", default="data/bank", help="written blocks to augment with (default: %(default)s)")
-    parser.add_argument("--copies", type=int, default=1, help="augmented copies of each page (default: %(default)s)")
+    parser.add_argument("--train-copies", type=int, default=config.TRAIN_COPIES,
+                        help="augmented copies of each training page; dev and test pages get one "
+                             "(default: %(default)s)")
     parser.add_argument("--seed", type=int, default=config.SEED)
     args = parser.parse_args(argv)
 
@@ -69,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # out-of-fold predictions never see a written voice they were fitted on.
         group_of = partial(fold_of, folds=config.FOLDS) if split == "train" else None
         records[split] += list(augment.augmented(records[split], bank_of[split], seed=args.seed,
-                                                 copies=args.copies, group_of=group_of))
+                                                 copies=args.train_copies if split == "train" else 1,
+                                                 group_of=group_of))
     for split, split_records in records.items():
         dataset.write_records(out / f"{split}.jsonl.gz", split_records)
     kept = sum(len(r) for r in records.values())
