@@ -259,25 +259,30 @@ def scrape(url: str) -> dict[tuple[str, tuple], float]:
 
 
 def test_metrics_count_requests_latency_paragraphs_by_label_and_errors_by_code(url):
+    def value(samples, name: str, **labels: str) -> float:
+        return samples.get((name, tuple(sorted(labels.items()))), 0)
+
+    # The server is shared with other tests: compare against the counts before.
+    before = scrape(url)
     post(url, "/segment", {"text": PAGE})
     post(url, "/segment", b"{", "application/json")
 
-    def value(samples, name: str, **labels: str) -> float:
-        return samples.get((name, tuple(sorted(labels.items()))), 0)
+    def added(samples, name: str, **labels: str) -> float:
+        return value(samples, name, **labels) - value(before, name, **labels)
 
     # A request is counted when its response is closed, which can be after the
     # client has read it: scrape until both are in.
     deadline = time.monotonic() + 30
     samples = scrape(url)
-    while not (value(samples, "winnow_errors_total", code="invalid_json") >= 1
-               and value(samples, "winnow_http_request_duration_seconds_count", route="/segment") >= 2):
+    while not (added(samples, "winnow_errors_total", code="invalid_json") >= 1
+               and added(samples, "winnow_http_request_duration_seconds_count", route="/segment") >= 2):
         assert time.monotonic() < deadline, "the two requests were never counted"
         time.sleep(0.05)
         samples = scrape(url)
-    assert value(samples, "winnow_http_requests_total", route="/segment", method="POST", status="200") >= 1
-    assert value(samples, "winnow_http_requests_total", route="/segment", method="POST", status="400") >= 1
-    assert value(samples, "winnow_http_request_duration_seconds_bucket", route="/segment", le="+Inf") >= 2
-    assert sum(value(samples, "winnow_paragraphs_total", label=label) for label in LABELS) \
+    assert added(samples, "winnow_http_requests_total", route="/segment", method="POST", status="200") >= 1
+    assert added(samples, "winnow_http_requests_total", route="/segment", method="POST", status="400") >= 1
+    assert added(samples, "winnow_http_request_duration_seconds_bucket", route="/segment", le="+Inf") >= 2
+    assert sum(added(samples, "winnow_paragraphs_total", label=label) for label in LABELS) \
         >= len(PAGE.splitlines())
 
 
