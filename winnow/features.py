@@ -20,9 +20,10 @@ from winnow.shape import N_SHAPE, shape_matrix
 from winnow.wordhash import hashed_words
 
 
-FEATURES_VERSION = 2
-"""Raised whenever a change moves what a column means (version 2: words hashed by winnow.wordhash).
-A model records the version it was fitted on and will not load under another."""
+FEATURES_VERSION = 3
+"""Raised whenever a change moves what a column of either stage means (version 2: words hashed by
+winnow.wordhash; 3: stage two also reads stage one's word and shape scores apart). A model
+records the version it was fitted on and will not load under another."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class Features:
     def shapes(self) -> np.ndarray:
         """Each paragraph's own shape values (`winnow.shape.SHAPE_NAMES`)."""
         return self.dense[:, :N_SHAPE]
+
+    def rows(self, index: np.ndarray) -> "Features":
+        """The features of the paragraphs at `index` only."""
+        return Features(self.words[index], self.dense[index])
 
     def matrix(self) -> sp.csr_matrix:
         """Both blocks side by side, as a model is fitted on them."""

@@ -4,7 +4,9 @@ Stage one reads each paragraph on its own (words, shape, position, the shape
 of its neighbours) with a linear model. Stage two reads the stage-one
 probabilities of a window of paragraphs around each one, so that a lone
 "Continue" inside an appeal or a byline under a teaser takes its label from
-the run it stands in. Stage two is trained on out-of-fold stage-one
+the run it stands in; for the paragraph and its next neighbours it also reads
+what stage one's words and its shape columns each said apart, so that it can
+tell a story-like text in a headline's shape from a story. Stage two is trained on out-of-fold stage-one
 probabilities (folds by site), so it learns how far stage one is to be
 trusted on pages it has not seen. Each paragraph takes stage two's most
 probable label: a Viterbi pass over learned label transitions was compared
@@ -77,7 +79,7 @@ class ParagraphClassifier:
         X = features.matrix()
         y = _label_indices(labels)
         lengths = np.array([len(d) for d in documents])
-        out_of_fold = self._out_of_fold(X, y, np.repeat(np.asarray(groups), lengths), progress)
+        out_of_fold = self._out_of_fold(features, X, y, np.repeat(np.asarray(groups), lengths), progress)
         progress("stage 1, all data")
         self.first = self._first_stage().fit(X, y)
         progress("stage 2")
@@ -88,13 +90,15 @@ class ParagraphClassifier:
         self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y)
         return self
 
-    def _out_of_fold(self, X, y: np.ndarray, groups: np.ndarray, progress) -> np.ndarray:
-        """Stage-one probabilities of every paragraph from a model that did not see its fold group."""
-        out_of_fold = np.zeros((X.shape[0], len(LABELS)), dtype=np.float32)
+    def _out_of_fold(self, features: Features, X, y: np.ndarray, groups: np.ndarray, progress) -> np.ndarray:
+        """Stage-one scores (`_first_stage_scores`) of every paragraph from a model that did not see its
+        fold group; `X` is `features.matrix()`."""
+        out_of_fold = np.zeros((X.shape[0], 2 * len(LABELS)), dtype=np.float32)
         splitter = GroupKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
         for fold, (train, held_out) in enumerate(splitter.split(X, y, groups), 1):
             progress(f"stage 1, fold {fold}/{self.folds}")
-            out_of_fold[held_out] = self._first_stage().fit(X[train], y[train]).predict_proba(X[held_out])
+            first = self._first_stage().fit(X[train], y[train])
+            out_of_fold[held_out] = _first_stage_scores(first, features.rows(held_out))
         return out_of_fold
 
     def _first_stage(self) -> SGDClassifier:
@@ -132,32 +136,27 @@ class ParagraphClassifier:
             return np.zeros((0, len(LABELS)))
         features = self.featurizer.transform(documents)
         lengths = np.array([len(d) for d in documents])
-        first = self.first_stage_proba(features).astype(np.float32)
-        probabilities = self.second.predict_proba(self._second_stage_features(first, features.shapes, lengths))
+        scores = _first_stage_scores(self.first, features)
+        probabilities = self.second.predict_proba(self._second_stage_features(scores, features.shapes, lengths))
         if temperature == 1.0:
             return probabilities
         return _softmax(np.log(np.clip(probabilities, 1e-9, 1.0)) / temperature)
 
     def first_stage_proba(self, features: Features) -> np.ndarray:
-        """Stage one's `predict_proba` on the two blocks of `features` without joining them.
+        """Stage one's `predict_proba` on the two blocks of `features` without joining them."""
+        return _first_stage_proba(_first_stage_scores(self.first, features))
 
-        Its one-vs-rest logistic scores, each through the logistic function and
-        then normalised to sum to one, as scikit-learn does for this loss.
+    def _second_stage_features(self, scores: np.ndarray, shapes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """What stage two reads for each paragraph: stage-one results around it, its shape, its position.
+
+        Stage one's probabilities of each neighbour within `window`, their mean
+        over the 8 and the 15 paragraphs before and after, over everything
+        before and after it and over the whole document, and their maximum
+        within 6 either side (one strong "Donate" nearby marks a whole appeal);
+        and stage one's two scores (`_first_stage_scores`) of the paragraph and
+        of the one before and after it.
         """
-        n_words = features.words.shape[1]
-        coef = self.first.coef_
-        scores = features.words @ coef[:, :n_words].T + features.dense @ coef[:, n_words:].T + self.first.intercept_
-        probabilities = expit(scores)
-        return probabilities / probabilities.sum(axis=1, keepdims=True)
-
-    def _second_stage_features(self, first: np.ndarray, shapes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """What stage two reads for each paragraph: stage-one probabilities around it, its shape, its position.
-
-        Around it means: each neighbour within `window`, the mean over the 8 and
-        the 15 paragraphs before and after, the mean over everything before and
-        after it and over the whole document, and the maximum within 6 either
-        side (one strong "Donate" nearby marks a whole appeal).
-        """
+        first = _first_stage_proba(scores)
         n = first.shape[0]
         rows = np.arange(n)
         starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -182,7 +181,8 @@ class ParagraphClassifier:
         for span in CONTEXT_SPANS:
             columns += [mean_over(rows - span, rows), mean_over(rows + 1, rows + 1 + span)]
         columns += [mean_over(starts, rows), mean_over(rows + 1, ends), mean_over(starts, ends), nearby_max, shapes,
-                    (rows - starts) / np.maximum(ends - starts - 1, 1), np.log1p(ends - starts)]
+                    (rows - starts) / np.maximum(ends - starts - 1, 1), np.log1p(ends - starts), scores]
+        columns += [shifted_within_documents(scores, lengths, offset)[0] for offset in (-1, 1)]
         return side_by_side(columns)
 
     # -- persistence -------------------------------------------------------
@@ -241,6 +241,23 @@ def load_model(directory: str | Path) -> LoadedModel:
         raise ModelLoadError(f"the model in {directory} was saved by other winnow code ({error}); "
                              f"retrain it with `python -m winnow train`") from error
     return LoadedModel(classifier, card)
+
+
+def _first_stage_scores(first: SGDClassifier, features: Features) -> np.ndarray:
+    """Stage one's decision scores of each label, split in two: what the words said (five
+    columns) and what the shape, position and neighbours' shape said with the intercept (five
+    more). Computed on the two blocks of `features` without joining them."""
+    n_words = features.words.shape[1]
+    words = features.words @ first.coef_[:, :n_words].T
+    dense = features.dense @ first.coef_[:, n_words:].T + first.intercept_
+    return side_by_side([words, dense])
+
+
+def _first_stage_proba(scores: np.ndarray) -> np.ndarray:
+    """Probabilities from `_first_stage_scores`: each label's score through the logistic
+    function, normalised to sum to one, as scikit-learn does for one-vs-rest log loss."""
+    probabilities = expit(scores[:, :len(LABELS)] + scores[:, len(LABELS):])
+    return (probabilities / probabilities.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def _label_indices(labels: Sequence[Sequence[str]]) -> np.ndarray:
