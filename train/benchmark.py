@@ -8,7 +8,9 @@ jusText get each document as the page of ``<p>`` elements the baselines use
 (`train.baselines.to_html`), built before the clock starts, one page per call.
 
 Throughput is the median of ``--repeats`` passes over all documents, after a
-warm-up pass over a few; text volume is the UTF-8 size of the paragraphs,
+warm-up pass over a few. The passes take turns between the systems (pass 1
+of each, then pass 2 of each, ...), so that a slow spell of this shared
+machine falls on all of them rather than on whichever ran then. Text volume is the UTF-8 size of the paragraphs,
 the same for every system. Latency, for the systems called one document at a
 time, is that of the document of median length in characters, the median of
 `LATENCY_RUNS` calls. Nothing here asserts a speed: it measures and reports.
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = load_model(args.model)
     log(f"timing {len(documents)} documents from {', '.join(map(str, data))} with model {model.info['name']}")
     with threadpool_limits(limits=args.threads):
-        results = [measure(system, documents, args.repeats) for system in systems(model)]
+        results = measure(systems(model), documents, args.repeats)
         if args.profile:
             log(profile(model, documents))
 
@@ -152,19 +154,27 @@ def batches(documents: Sequence[Document]) -> list[Sequence[Document]]:
     return [documents[i:i + BATCH_SIZE] for i in range(0, len(documents), BATCH_SIZE)]
 
 
-def measure(system: System, documents: Sequence[Document], repeats: int) -> Measurement:
-    """Throughput over all documents (median of `repeats` passes) and latency of the typical one."""
-    log(f"{system.name}: warming up")
-    system.run(system.prepare(documents[:WARMUP_DOCUMENTS]))
-    inputs = system.prepare(documents)
-    passes = []
+def measure(systems: Sequence[System], documents: Sequence[Document], repeats: int) -> list[Measurement]:
+    """Each system's throughput over all documents (median of `repeats` passes, taking turns)
+    and latency of the typical document."""
+    inputs = []
+    for system in systems:
+        log(f"{system.name}: warming up")
+        system.run(system.prepare(documents[:WARMUP_DOCUMENTS]))
+        inputs.append(system.prepare(documents))
+    passes: list[list[float]] = [[] for _ in systems]
     for number in range(1, repeats + 1):
-        log(f"{system.name}: pass {number}/{repeats}")
-        passes.append(timed(system.run, inputs))
-    seconds = statistics.median(passes)
-    return Measurement(system.name, round(seconds, 4), len(documents) / seconds,
-                       sum(map(len, documents)) / seconds, megabytes(documents) / seconds,
-                       latency_ms(system, typical_document(documents)) if system.one_document else None)
+        log(f"pass {number}/{repeats}")
+        for system, system_inputs, times in zip(systems, inputs, passes):
+            times.append(timed(system.run, system_inputs))
+    typical = typical_document(documents)
+    measurements = []
+    for system, times in zip(systems, passes):
+        seconds = statistics.median(times)
+        measurements.append(Measurement(
+            system.name, round(seconds, 4), len(documents) / seconds, sum(map(len, documents)) / seconds,
+            megabytes(documents) / seconds, latency_ms(system, typical) if system.one_document else None))
+    return measurements
 
 
 def latency_ms(system: System, document: Document) -> float:
@@ -252,8 +262,8 @@ def to_markdown(record: dict) -> str:
              f"{record['model']['name']} {record['model']['version']}, one process, {record['threads']} "
              f"thread(s), {record['date']}, with `{record['command']}`."),
         Table(HEADER, rows([Measurement(**r) for r in record["results"]]),
-              caption=f"throughput: median of the timed passes; typical document: one call on the "
-                      f"median-length document, median of {LATENCY_RUNS} calls"),
+              caption=f"throughput: median of the timed passes, taken in turns by the systems; typical "
+                      f"document: one call on the median-length document, median of {LATENCY_RUNS} calls"),
         Text(f"Target: winnow at least {TARGET_RATIO}× trafilatura's documents per second; measured "
              f"{against_trafilatura:.2f}× ({'met' if against_trafilatura >= TARGET_RATIO else 'not met'})."),
         Table(["ratio of documents per second", "value"], [[name, f"{r:.2f}×"] for name, r in ratios.items()]),
