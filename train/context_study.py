@@ -156,7 +156,7 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
         f"Command: `{summary['command']}` (seed {summary['seed']}; fit {summary['fit_seconds']} s, "
         f"whole run {summary['seconds']} s on 2 shared cores).", "",
         "One model is fitted on " + ", ".join(f"`{p}`" for p in summary["training_data"]) +
-        f" with the recipe of `python -m winnow train` (stage two fitted on stage one's probabilities "
+        f" with the recipe of `python -m winnow train` (stage two fitted on stage one's results "
         f"cross-validated by site, 5 folds); the temperature ({summary['temperature']:.2f}) is calibrated "
         f"on `{first_dev}`, as `winnow train` does. Decodes:", "",
         "- **stage1**: argmax of the first-stage (SGD logistic) probabilities;",
@@ -164,7 +164,8 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
         "(hybrid HMM; prior = label frequency of the training data), start and transition "
         "log-probabilities counted on the training label sequences with add-one smoothing;",
         "- **stage2**: the most probable label of stage two, `ParagraphClassifier.predict_proba` (MLP "
-        "over the window of stage-one probabilities), which is what the shipped model predicts;",
+        "over the window of stage-one probabilities and stage one's word and shape scores of the "
+        "paragraph and its next neighbours), which is what the shipped model predicts;",
         "- **stage2+viterbi**: the same Viterbi over the calibrated stage-two probabilities;",
         "- **…+viterbi/p** (a diagnostic beyond the issue): the same decodes with emission log P(label), "
         "not divided by the prior — stage one is fitted with balanced class weights, so its probabilities "
