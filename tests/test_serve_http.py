@@ -270,20 +270,20 @@ def test_metrics_count_requests_latency_paragraphs_by_label_and_errors_by_code(u
     def added(samples, name: str, **labels: str) -> float:
         return value(samples, name, **labels) - value(before, name, **labels)
 
+    def all_counted(samples) -> bool:
+        return (added(samples, "winnow_http_requests_total", route="/segment", method="POST", status="200") >= 1
+                and added(samples, "winnow_http_requests_total", route="/segment", method="POST", status="400") >= 1
+                and added(samples, "winnow_errors_total", code="invalid_json") >= 1
+                and added(samples, "winnow_http_request_duration_seconds_bucket", route="/segment", le="+Inf") >= 2
+                and sum(added(samples, "winnow_paragraphs_total", label=label) for label in LABELS)
+                >= len(PAGE.splitlines()))
+
     # A request is counted when its response is closed, which can be after the
     # client has read it: scrape until both are in.
     deadline = time.monotonic() + 30
-    samples = scrape(url)
-    while not (added(samples, "winnow_errors_total", code="invalid_json") >= 1
-               and added(samples, "winnow_http_request_duration_seconds_count", route="/segment") >= 2):
-        assert time.monotonic() < deadline, "the two requests were never counted"
+    while not all_counted(scrape(url)):
+        assert time.monotonic() < deadline, "the two requests were never all counted"
         time.sleep(0.05)
-        samples = scrape(url)
-    assert added(samples, "winnow_http_requests_total", route="/segment", method="POST", status="200") >= 1
-    assert added(samples, "winnow_http_requests_total", route="/segment", method="POST", status="400") >= 1
-    assert added(samples, "winnow_http_request_duration_seconds_bucket", route="/segment", le="+Inf") >= 2
-    assert sum(added(samples, "winnow_paragraphs_total", label=label) for label in LABELS) \
-        >= len(PAGE.splitlines())
 
 
 def test_the_page_is_self_contained_html_that_posts_to_segment(url):
