@@ -6,13 +6,14 @@ probabilities of a window of paragraphs around each one, so that a lone
 "Continue" inside an appeal or a byline under a teaser takes its label from
 the run it stands in; for the paragraph and its next neighbours it also reads
 what stage one's words and its shape columns each said apart, so that it can
-tell a story-like text in a headline's shape from a story. Stage two is trained on out-of-fold stage-one
-probabilities (folds by site), so it learns how far stage one is to be
-trusted on pages it has not seen. Each paragraph takes stage two's most
-probable label: a Viterbi pass over learned label transitions was compared
-on the hand-checked dev pages (``python -m train.context_study``) and gained
-nothing there, while it erased lone "Donate" links that the guideline counts
-as appeals.
+tell a story-like text in a headline's shape from a story. Stage two is
+trained on out-of-fold stage-one results (folds by site), so it learns how
+far stage one is to be trusted on pages it has not seen. Each paragraph
+takes stage two's most probable label: a Viterbi pass over learned label
+transitions was compared on the hand-checked dev pages
+(``python -m train.context_study``) and gained no more than the spread
+between seeds, while at some weights it erased lone "Donate" links that the
+guideline counts as appeals.
 """
 from __future__ import annotations
 
@@ -156,25 +157,25 @@ class ParagraphClassifier:
         and stage one's two scores (`_first_stage_scores`) of the paragraph and
         of the one before and after it.
         """
-        first = _first_stage_proba(scores)
-        n = first.shape[0]
+        proba = _first_stage_proba(scores)
+        n = proba.shape[0]
         rows = np.arange(n)
         starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
         ends = starts + np.repeat(lengths, lengths)
         # Sums in float64: float32 rounding would make a document's result depend on its batch.
-        running = np.vstack([np.zeros((1, first.shape[1])), np.cumsum(first, axis=0, dtype=np.float64)])
+        running = np.vstack([np.zeros((1, proba.shape[1])), np.cumsum(proba, axis=0, dtype=np.float64)])
 
         def mean_over(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
             """Mean of rows lo..hi-1 of the same document (0 where that is empty)."""
             lo, hi = np.clip(lo, starts, ends), np.clip(hi, starts, ends)
             return (running[hi] - running[lo]) / np.maximum(hi - lo, 1)[:, None]
 
-        columns = [first]
-        nearby_max = np.zeros_like(first)
+        columns = [proba]
+        nearby_max = np.zeros_like(proba)
         for offset in range(-NEARBY_MAX, NEARBY_MAX + 1):
             if offset == 0:
                 continue
-            shifted, inside = shifted_within_documents(first, lengths, offset)
+            shifted, inside = shifted_within_documents(proba, lengths, offset)
             nearby_max = np.maximum(nearby_max, shifted)
             if abs(offset) <= self.window:
                 columns += [shifted, inside]
@@ -182,6 +183,7 @@ class ParagraphClassifier:
             columns += [mean_over(rows - span, rows), mean_over(rows + 1, rows + 1 + span)]
         columns += [mean_over(starts, rows), mean_over(rows + 1, ends), mean_over(starts, ends), nearby_max, shapes,
                     (rows - starts) / np.maximum(ends - starts - 1, 1), np.log1p(ends - starts), scores]
+        # A missing neighbour's scores are 0, as its probabilities are: the "inside" columns above tell.
         columns += [shifted_within_documents(scores, lengths, offset)[0] for offset in (-1, 1)]
         return side_by_side(columns)
 
