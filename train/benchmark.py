@@ -10,15 +10,17 @@ jusText get each document as the page of ``<p>`` elements the baselines use
 Throughput is the median of ``--repeats`` passes over all documents, after a
 warm-up pass over a few. The passes take turns between the systems (pass 1
 of each, then pass 2 of each, ...), so that a slow spell of this shared
-machine falls on all of them rather than on whichever ran then. Text volume is the UTF-8 size of the paragraphs,
-the same for every system. Latency, for the systems called one document at a
-time, is that of the document of median length in characters, the median of
-`LATENCY_RUNS` calls. Nothing here asserts a speed: it measures and reports.
+machine falls on all of them rather than on whichever ran then. Text
+volume is the UTF-8 size of the paragraphs, the same for every system.
+Latency, for the systems called one document at a time, is that of the
+document of median length in characters, the median of `LATENCY_RUNS`
+calls. Nothing here asserts a speed: it measures and reports.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -184,6 +186,8 @@ def latency_ms(system: System, document: Document) -> float:
 
 
 def timed(function: Callable[[list], object], inputs: list) -> float:
+    """Seconds of one call; garbage left by earlier calls (of any system) is collected before the clock starts."""
+    gc.collect()
     start = time.perf_counter()
     function(inputs)
     return time.perf_counter() - start
