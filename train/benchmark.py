@@ -41,8 +41,8 @@ from threadpoolctl import threadpool_limits
 
 from train import dataset
 from train.baselines import EXTRACTORS, to_html
-from train.report import Report, Table, Text
 from train.fit import relative_path
+from train.report import Report, Table, Text
 from winnow import config
 from winnow.cli import BATCH_SIZE
 from winnow.document import Document

@@ -3,8 +3,9 @@
 ``data/checked-{train,dev,test}/*.jsonl`` hold real pages of each split
 whose every paragraph a reviewer read and labelled against the guideline,
 keeping the preliminary label in ``was`` and a ``note`` where they changed
-it or were unsure. These labels are final: a rebuild never regenerates them, it only
-joins them with the pages' provenance and measures the rules against them.
+it or were unsure. These labels are final: a rebuild never regenerates
+them, it only joins them with the pages' provenance and measures the rules
+against them.
 """
 from __future__ import annotations
 

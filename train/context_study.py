@@ -34,11 +34,11 @@ import numpy as np
 
 from winnow import config
 from winnow.labels import LABELS
-from train.sequence import Transitions
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier, log, relative_path
 from train.metrics import per_label_scores
+from train.sequence import Transitions
 
 LAMBDAS = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 ORIGINS = ("all", "natural", "augmented")
