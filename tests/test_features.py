@@ -10,7 +10,7 @@ from winnow.document import Document
 from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CodePoints, clip
 from winnow.features import ParagraphFeaturizer
 from winnow.shape import SHAPE_NAMES, shape_matrix
-from winnow.wordhash import SYMBOLS, hashed_words
+from winnow.wordhash import EDGE_WEIGHT, SYMBOLS, hashed_words
 
 # Texts as users send them: any characters but NUL (refused at the door) and lone surrogates.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
@@ -43,7 +43,7 @@ def test_a_document_has_the_same_features_whatever_else_is_in_its_batch(others, 
 
 def reference_row(text: str) -> np.ndarray:
     """The hashed word row of one text, computed the slow way: a regex for the tokens, Python integers for
-    the hashes (see winnow.wordhash), a Counter for the counts."""
+    the hashes (see winnow.wordhash), a Counter for the counts, then the salted first and last token."""
     def mix(value: int) -> int:
         value ^= value >> 30
         value = value * 0xBF58476D1CE4E5B9 % 2**64
@@ -54,7 +54,7 @@ def reference_row(text: str) -> np.ndarray:
     def token_hash(token: str) -> int:
         value = 0
         for char in token:
-            lower = char.lower()
+            lower = "0" if char.isdigit() else char.lower()
             value = (value * 0x100000001B3 + ord(lower if len(lower) == 1 else char)) % 2**64
         return mix(value)
 
@@ -63,26 +63,42 @@ def reference_row(text: str) -> np.ndarray:
     row = np.zeros(N_FEATURES)
     for column, count in Counter(h % N_FEATURES for h in hashes + pairs).items():
         row[column] = count
-    return row / max(np.linalg.norm(row), 1e-12)
+    row /= max(np.linalg.norm(row), 1e-12)
+    if hashes:
+        row[mix(hashes[0] ^ 0x1234567) % N_FEATURES] += EDGE_WEIGHT
+        row[mix(hashes[-1] ^ 0x7654321) % N_FEATURES] += EDGE_WEIGHT
+    return row
 
 
 @given(st.lists(TEXT, min_size=1, max_size=4))
-def test_each_text_is_hashed_as_the_words_and_word_pairs_a_regex_finds_in_it(texts):
+def test_each_text_is_hashed_as_the_words_word_pairs_and_edge_words_a_regex_finds_in_it(texts):
     for row, text in zip(words(texts), texts):
         assert np.allclose(row, reference_row(text), atol=1e-6)
 
 
 def test_letters_beyond_the_basic_plane_are_words_too():
     [row] = words(["𝐅𝐑𝐄𝐄 𝐒𝐇𝐈𝐏𝐏𝐈𝐍𝐆 today"])
-    assert np.count_nonzero(row) == 5  # three words, two pairs
+    assert np.count_nonzero(row) == 7  # three words, two pairs, the first and the last word
 
 
 def test_words_are_hashed_regardless_of_case_and_differently_in_other_order():
     same, other, reordered = words(["Donate Now", "donate now", "now donate"])
     assert np.array_equal(same, other)
     assert not np.array_equal(same, reordered)  # the pairs differ
-    assert np.count_nonzero(same) == 3  # donate, now, "donate now"
+    assert np.count_nonzero(same) == 5  # donate, now, "donate now", first "donate", last "now"
     assert np.count_nonzero(same * reordered) == 2  # the two words
+
+
+def test_numbers_are_hashed_by_their_count_of_digits_only():
+    price, other_price, longer = words(["Rs 19,585", "Rs 47,120", "Rs 195,850"])
+    assert np.array_equal(price, other_price)
+    assert not np.array_equal(price, longer)
+
+
+def test_a_first_or_last_word_counts_apart_from_the_same_word_inside_a_text():
+    alone, inside = words(["Autos", "Cheap autos here"])
+    assert np.count_nonzero(alone) == 3  # the word, and the word as first and as last
+    assert np.count_nonzero(alone * inside) == 1  # only the word itself
 
 
 def test_a_long_text_is_read_at_its_head_and_tail_only():

@@ -20,9 +20,10 @@ from winnow.shape import N_SHAPE, shape_matrix
 from winnow.wordhash import hashed_words
 
 
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 """Raised whenever a change moves what a column of either stage means (version 2: words hashed by
-winnow.wordhash; 3: stage two also reads stage one's word and shape scores apart). A model
+winnow.wordhash; 3: stage two also reads stage one's word and shape scores apart; 4: each
+paragraph's first and last word hashed apart too). A model
 records the version it was fitted on and will not load under another."""
 
 
@@ -51,10 +52,10 @@ class Features:
 class ParagraphFeaturizer:
     """Turns documents into one row of features per paragraph.
 
-    A row holds the paragraph's own hashed words and word pairs and its shape,
-    its position in the document and the shape of its neighbours. What the
-    neighbours *say* reaches a paragraph through the second stage of the model
-    instead, which keeps the rows narrow. It holds no state but its
+    A row holds the paragraph's own hashed words, word pairs and first and
+    last word, its shape, its position in the document and the shape of its
+    neighbours. What the neighbours *say* reaches a paragraph through the
+    second stage of the model instead, which keeps the rows narrow. It holds no state but its
     parameters, so a saved model needs nothing else of it.
     """
 
