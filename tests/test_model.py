@@ -71,3 +71,14 @@ def test_stage_one_on_the_two_feature_blocks_is_what_scikit_learn_computes_on_th
     features = classifier.featurizer.transform([Document.from_text(MOSCOW_TIMES.read_text())])
     assert np.allclose(classifier.first_stage_proba(features), classifier.first.predict_proba(features.matrix()),
                        atol=1e-6)
+
+
+def test_a_run_of_gallery_counters_is_not_taken_for_an_appeal(model_dir):
+    """Regression: a model that read every digit as 0 took 25 of these 30 counters for appeals
+    ("123" read as the "000" of "$50,000")."""
+    top = ["Home", "News", "Sports", "The best movies to stream this weekend", "By Jane Doe, USA TODAY",
+           "Published 3:04 p.m. ET March 4, 2017", "Here is what to watch this weekend, from old favourites to new releases."]
+    counters = [f"{i} of 123" for i in range(1, 31)]
+    page = Document.from_paragraphs([*top, *counters, "Copyright 2017 USA TODAY"])
+    [prediction] = load_model(model_dir).classifier.predict([page])
+    assert "donation_appeal" not in prediction.labels[len(top):-1]
