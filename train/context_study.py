@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev", nargs="+", default=[str(config.DATA_DIR / "dev.jsonl.gz")],
                         help="dev files, each scored apart; the first calibrates and picks λ")
     parser.add_argument("--out", default=str(config.REPORTS_DIR / "context"), help="report directory")
+    parser.add_argument("--seed", type=int, default=config.SEED, help="seed of the model fitted")
     args = parser.parse_args(argv)
     if any("test" in Path(p).name for p in args.data + args.dev):
         parser.error("the test split is not for model selection")
@@ -98,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     train_docs = dataset.load(args.data)
     log(f"{len(train_docs)} training documents")
-    classifier = fit_classifier(train_docs, config.SEED)
+    classifier = fit_classifier(train_docs, args.seed)
     fitted = time.perf_counter()
     chain = Chain([d.labels for d in train_docs])
     dev_sets = {path: dataset.load(path) for path in args.dev}
@@ -133,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = round(time.perf_counter() - started, 1)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    summary = {"command": command, "seed": config.SEED, "temperature": round(temperature, 4),
+    summary = {"command": command, "seed": args.seed, "temperature": round(temperature, 4),
                "training_data": [relative_path(p) for p in args.data], "dev_data": [relative_path(p) for p in args.dev],
                "lambda": picked,
                "chain": {"labels": list(LABELS), "log_start": chain.transitions.log_start.round(4).tolist(),
