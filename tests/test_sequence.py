@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from winnow.labels import LABELS
-from train.sequence import Transitions
+from winnow.sequence import Transitions
 
 K = len(LABELS)
 

@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "code_version": git_revision(),
         "seed": args.seed,
         "parameters": {"window": classifier.window, "folds": classifier.folds, "alpha": classifier.alpha,
-                       "epochs": classifier.epochs,
+                       "epochs": classifier.epochs, "transition_weight": classifier.transition_weight,
                        "hashed_features": classifier.featurizer.n_features},
         "training_data": describe_data(args.data, train_docs),
         "dev_data": describe_data(args.dev, dev_docs) if args.dev else None,

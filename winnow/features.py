@@ -20,11 +20,12 @@ from winnow.shape import N_SHAPE, shape_matrix
 from winnow.wordhash import hashed_words
 
 
-FEATURES_VERSION = 4
-"""Raised whenever a change moves what a column of either stage means (version 2: words hashed by
-winnow.wordhash; 3: stage two also reads stage one's word and shape scores apart; 4: each
-paragraph's first and last word hashed apart too). A model
-records the version it was fitted on and will not load under another."""
+FEATURES_VERSION = 5
+"""Raised whenever a change moves what a column of either stage means, or what else a model holds
+(version 2: words hashed by winnow.wordhash; 3: stage two also reads stage one's word and shape
+scores apart; 4: each paragraph's first and last word hashed apart too; 5: the model holds the
+label transitions it decodes with). A model records the version it was fitted on and will not load
+under another."""
 
 
 @dataclass(frozen=True)

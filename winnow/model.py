@@ -8,12 +8,12 @@ the run it stands in; for the paragraph and its next neighbours it also reads
 what stage one's words and its shape columns each said apart, so that it can
 tell a story-like text in a headline's shape from a story. Stage two is
 trained on out-of-fold stage-one results (folds by site), so it learns how
-far stage one is to be trusted on pages it has not seen. Each paragraph
-takes stage two's most probable label: a Viterbi pass over learned label
-transitions was compared on the hand-checked dev pages
-(``python -m train.context_study``) and gained no more than the spread
-between seeds, while at some weights it erased lone "Donate" links that the
-guideline counts as appeals.
+far stage one is to be trusted on pages it has not seen. The labels are the
+best path through each page's stage-two probabilities and the label
+transitions counted on the training pages, the transitions at a light weight
+(winnow.sequence): on the hand-checked dev pages that gained macro-F1 over
+stage two's most probable labels for each of three seeds
+(``python -m train.context_study``), where a full-weight pass loses.
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from winnow.arrays import shifted_within_documents, side_by_side
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
 from winnow.labels import LABELS
+from winnow.sequence import Transitions
 
 MODEL_FILE = "model.joblib"
 CONTEXT_SPANS = (8, 15)
@@ -61,15 +62,18 @@ class ParagraphClassifier:
     """Labels the paragraphs of documents with the five labels of `LABELS`."""
 
     def __init__(self, window: int = 3, folds: int = config.FOLDS, alpha: float = config.ALPHA,
-                 epochs: int = config.EPOCHS, seed: int = config.SEED):
+                 epochs: int = config.EPOCHS, transition_weight: float = config.TRANSITION_WEIGHT,
+                 seed: int = config.SEED):
         self.window = window
         self.folds = folds
         self.alpha = alpha
         self.epochs = epochs
+        self.transition_weight = transition_weight
         self.seed = seed
         self.featurizer = ParagraphFeaturizer()
         self.first: SGDClassifier | None = None
         self.second: MLPClassifier | None = None
+        self.transitions: Transitions | None = None
         self.temperature = 1.0
 
     # -- fitting -----------------------------------------------------------
@@ -89,6 +93,7 @@ class ParagraphClassifier:
         self.second = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=60,
                                     early_stopping=True, random_state=self.seed)
         self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y)
+        self.transitions = Transitions.count(labels)
         return self
 
     def _out_of_fold(self, features: Features, X, y: np.ndarray, groups: np.ndarray, progress) -> np.ndarray:
@@ -122,9 +127,16 @@ class ParagraphClassifier:
         return self._second_stage_proba(documents, self.temperature)
 
     def predict(self, documents: Sequence[Document]) -> list[Prediction]:
-        """Each paragraph's most probable label and its probability, document by document."""
+        """Each paragraph's label on the best label path through its document, and that label's
+        probability, document by document.
+
+        The path scores stage two's log-probabilities plus the learned label
+        transitions at `transition_weight` (winnow.sequence): a lone paragraph
+        that stage two is unsure of takes the label of the run it stands in.
+        """
         probabilities = self.predict_proba(documents)
-        best = probabilities.argmax(axis=1)
+        lengths = np.array([len(d) for d in documents], dtype=np.int64)
+        best = self.transitions.best_paths(np.log(np.clip(probabilities, 1e-9, 1.0)), lengths, self.transition_weight)
         confidence = probabilities[np.arange(len(best)), best]
         names = np.asarray(LABELS)[best]
         bounds = np.cumsum([0] + [len(d) for d in documents])
