@@ -18,17 +18,32 @@ def brute_force(log_probabilities: np.ndarray, transitions: Transitions, weight:
     return list(max(product(range(K), repeat=len(log_probabilities)), key=score))
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 4), min_size=1, max_size=5), st.integers(0, 2**31), st.sampled_from([0.0, 0.25, 1.0]))
-def test_each_document_gets_the_path_that_trying_every_path_finds(lengths, seed, weight):
+def random_case(seed: int, n: int, peak: float) -> tuple[Transitions, np.ndarray]:
+    """Random transitions and label probabilities, the more peaked the smaller `peak`."""
     rng = np.random.default_rng(seed)
     transitions = Transitions(np.log(rng.dirichlet(np.ones(K))), np.log(rng.dirichlet(np.ones(K), size=K)))
-    log_probabilities = np.log(rng.dirichlet(np.ones(K), size=sum(lengths)))
+    return transitions, np.log(rng.dirichlet(np.full(K, peak), size=n))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=5), st.integers(0, 2**31),
+       st.sampled_from([0.0, 0.125, 0.25, 1.0]), st.sampled_from([0.2, 1.0]))
+def test_each_document_gets_the_path_that_trying_every_path_finds(lengths, seed, weight, peak):
+    transitions, log_probabilities = random_case(seed, sum(lengths), peak)
     paths = transitions.best_paths(log_probabilities, np.array(lengths), weight)
     bounds = np.cumsum([0, *lengths])
     for a, b in zip(bounds[:-1], bounds[1:]):
         if b > a:
             assert paths[a:b].tolist() == brute_force(log_probabilities[a:b], transitions, weight)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 60), min_size=1, max_size=8), st.integers(0, 2**31),
+       st.sampled_from([0.125, 0.5, 2.0]), st.sampled_from([0.2, 1.0]))
+def test_searching_only_between_settled_paragraphs_finds_the_path_of_searching_everywhere(lengths, seed, weight, peak):
+    transitions, log_probabilities = random_case(seed, sum(lengths), peak)
+    expected = transitions._viterbi(log_probabilities, np.array(lengths), weight)
+    assert transitions.best_paths(log_probabilities, np.array(lengths), weight).tolist() == expected.tolist()
 
 
 def test_transitions_are_counted_from_label_sequences_with_add_one_smoothing():
