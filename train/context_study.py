@@ -39,7 +39,7 @@ from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier, log, relative_path
 from train.metrics import per_label_scores
-from winnow.sequence import Transitions
+from winnow.sequence import Transitions, clipped_log
 
 LAMBDAS = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 ORIGINS = ("all", "natural", "augmented")
@@ -48,7 +48,7 @@ SHORT = {"article": "article", "ad": "ad", "donation_appeal": "donation", "headl
 
 
 class Chain:
-    """The label transitions (train.sequence) and the label prior of training label sequences."""
+    """The label transitions (winnow.sequence) and the label prior of training label sequences."""
 
     def __init__(self, labels: Sequence[Sequence[str]]):
         self.transitions = Transitions.count(labels)
@@ -60,7 +60,7 @@ class Chain:
                prior: bool = True) -> np.ndarray:
         """The best label index of every paragraph, document by document; `weight` scales start and
         transitions, `prior` divides the probabilities by the training prior (hybrid HMM)."""
-        emissions = np.log(np.clip(probabilities, 1e-9, 1.0)) - (self.log_prior if prior else 0.0)
+        emissions = clipped_log(probabilities) - (self.log_prior if prior else 0.0)
         return self.transitions.best_paths(emissions, np.asarray(lengths, dtype=np.int64), weight)
 
 

@@ -38,7 +38,7 @@ from winnow.arrays import shifted_within_documents, side_by_side
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
 from winnow.labels import LABELS
-from winnow.sequence import Transitions
+from winnow.sequence import Transitions, clipped_log
 
 MODEL_FILE = "model.joblib"
 CONTEXT_SPANS = (8, 15)
@@ -52,7 +52,10 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class Prediction:
-    """Labels and their confidences for the paragraphs of one document."""
+    """Labels and their confidences for the paragraphs of one document: each label's calibrated
+    probability. The labels are a best path through the page, so where the run a paragraph stands
+    in overrules its own reading, its label may not be its most probable one, and the confidence
+    is low."""
 
     labels: list[str]
     confidences: np.ndarray
@@ -114,7 +117,7 @@ class ParagraphClassifier:
 
     def calibrate(self, documents: Sequence[Document], labels: Sequence[Sequence[str]]) -> float:
         """Pick the softmax temperature that minimises log-loss on held-out documents."""
-        logits = np.log(np.clip(self._second_stage_proba(documents, temperature=1.0), 1e-9, 1.0))
+        logits = clipped_log(self._second_stage_proba(documents, temperature=1.0))
         y = _label_indices(labels)
         candidates = np.exp(np.linspace(np.log(0.3), np.log(5.0), 60))
         losses = [-np.mean(np.log(_softmax(logits / t)[np.arange(len(y)), y] + 1e-12)) for t in candidates]
@@ -136,7 +139,7 @@ class ParagraphClassifier:
         """
         probabilities = self.predict_proba(documents)
         lengths = np.array([len(d) for d in documents], dtype=np.int64)
-        best = self.transitions.best_paths(np.log(np.clip(probabilities, 1e-9, 1.0)), lengths, self.transition_weight)
+        best = self.transitions.best_paths(clipped_log(probabilities), lengths, self.transition_weight)
         confidence = probabilities[np.arange(len(best)), best]
         names = np.asarray(LABELS)[best]
         bounds = np.cumsum([0] + [len(d) for d in documents])
@@ -153,7 +156,7 @@ class ParagraphClassifier:
         probabilities = self.second.predict_proba(self._second_stage_features(scores, features.shapes, lengths))
         if temperature == 1.0:
             return probabilities
-        return _softmax(np.log(np.clip(probabilities, 1e-9, 1.0)) / temperature)
+        return _softmax(clipped_log(probabilities) / temperature)
 
     def first_stage_proba(self, features: Features) -> np.ndarray:
         """Stage one's `predict_proba` on the two blocks of `features` without joining them."""

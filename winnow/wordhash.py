@@ -1,9 +1,7 @@
 """Word, word-pair and edge-word features, hashed with numpy over the code-point array of a batch.
 
 A token is a maximal run of word characters (letters, digits, underscore) or
-one of a few telling symbols, lower-cased. (Reading every digit as 0 gained
-dev macro-F1 +0.004 but made a run of gallery counters, "11 of 123", look
-like an appeal's "$50,000": left out.) Each token's hash is a polynomial
+one of a few telling symbols, lower-cased. Each token's hash is a polynomial
 over its code points, computed for every token at once from one cumulative
 sum (arithmetic modulo 2**64, which numpy's uint64 does by overflowing) and
 then mixed; each pair of neighbouring tokens of a paragraph is hashed from
@@ -33,8 +31,8 @@ _LOWER = CharMap(lambda c: ord(low) if len(low := c.lower()) == 1 else ord(c), d
 _BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _BASE_INVERSE = pow(_BASE, -1, 2**64)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
-_FIRST = np.uint64(0x1234567)
-_LAST = np.uint64(0x7654321)
+_FIRST_SALT = np.uint64(0x1234567)
+_LAST_SALT = np.uint64(0x7654321)
 EDGE_WEIGHT = 0.5
 POWERS_KEPT = 2**20
 """Code points of a batch up to which the powers of the hash base are kept between batches (8 MB each)."""
@@ -58,7 +56,7 @@ def hashed_words(points: CodePoints, n_features: int) -> sp.csr_matrix:
     first, last = np.ones(len(owner), dtype=bool), np.ones(len(owner), dtype=bool)
     first[1:], last[:-1] = ~same_text, ~same_text
     edges = _counts(np.concatenate([owner[first], owner[last]]),
-                    np.concatenate([_mix(unigrams[first] ^ _FIRST), _mix(unigrams[last] ^ _LAST)]),
+                    np.concatenate([_mix(unigrams[first] ^ _FIRST_SALT), _mix(unigrams[last] ^ _LAST_SALT)]),
                     len(points), n_features)
     return (counts + EDGE_WEIGHT * edges).tocsr()
 
