@@ -10,7 +10,7 @@ FOLDS = 5
 """Cross-validation folds of the model's first stage; the data build groups training pages by them."""
 ALPHA = 2e-6
 """L2 penalty of the model's first stage. Chosen on the hand-checked dev split, macro-F1 mean over
-three stage-two fits: with digits read as 0 (see winnow.wordhash) 1e-5 0.824, 5e-6 0.826, 2e-6
+three stage-two fits: with digits read as 0 (see docs/design.md) 1e-5 0.824, 5e-6 0.826, 2e-6
 0.829 (1e-6: 0.831 and 0.822 for two fits); as shipped, 1e-5 0.821, 5e-6 0.826, 2e-6 0.823, all
 within the spread between fits (up to 0.008)."""
 EPOCHS = 100

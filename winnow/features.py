@@ -56,8 +56,8 @@ class ParagraphFeaturizer:
     A row holds the paragraph's own hashed words, word pairs and first and
     last word, its shape, its position in the document and the shape of its
     neighbours. What the neighbours *say* reaches a paragraph through the
-    second stage of the model instead, which keeps the rows narrow. It holds no state but its
-    parameters, so a saved model needs nothing else of it.
+    second stage of the model instead, which keeps the rows narrow. It holds
+    no state but its parameters, so a saved model needs nothing else of it.
     """
 
     def __init__(self, n_features: int = 2**18, context: int = 2):

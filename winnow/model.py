@@ -142,7 +142,7 @@ class ParagraphClassifier:
         best = self.transitions.best_paths(clipped_log(probabilities), lengths, self.transition_weight)
         confidence = probabilities[np.arange(len(best)), best]
         names = np.asarray(LABELS)[best]
-        bounds = np.cumsum([0] + [len(d) for d in documents])
+        bounds = np.cumsum([0, *lengths])
         return [Prediction(names[a:b].tolist(), confidence[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
     def _second_stage_proba(self, documents: Sequence[Document], temperature: float) -> np.ndarray:
