@@ -48,10 +48,11 @@ SHORT = {"article": "article", "ad": "ad", "donation_appeal": "donation", "headl
 
 
 class Chain:
-    """The label transitions (winnow.sequence) and the label prior of training label sequences."""
+    """The label transitions a fitted model counted (winnow.sequence) and the label prior of its
+    training label sequences."""
 
-    def __init__(self, labels: Sequence[Sequence[str]]):
-        self.transitions = Transitions.count(labels)
+    def __init__(self, transitions: Transitions, labels: Sequence[Sequence[str]]):
+        self.transitions = transitions
         index = {label: i for i, label in enumerate(LABELS)}
         counts = np.bincount([index[label] for sequence in labels for label in sequence], minlength=len(LABELS))
         self.log_prior = np.log(counts / counts.sum())
@@ -102,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"{len(train_docs)} training documents")
     classifier = fit_classifier(train_docs, args.seed)
     fitted = time.perf_counter()
-    chain = Chain([d.labels for d in train_docs])
+    chain = Chain(classifier.transitions, [d.labels for d in train_docs])
     dev_sets = {path: dataset.load(path) for path in args.dev}
     first_dev = args.dev[0]
     temperature = classifier.calibrate([d.document for d in dev_sets[first_dev]],
