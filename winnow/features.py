@@ -30,11 +30,22 @@ under another."""
 
 @dataclass(frozen=True)
 class Features:
-    """The rows of a batch in two blocks: hashed words (sparse), and shape, position and
-    the neighbours' shape (dense). Kept apart because joining them costs more than using them."""
+    """The rows of a batch in two blocks: hashed words (sparse) and shape, position and the
+    neighbours' shape (dense). Kept apart because joining them costs more than using them.
 
-    words: sp.csr_matrix
+    The words are held once per distinct text, with the distinct text of each
+    paragraph (`text_of`): menus and footers repeat, and a linear model's
+    scores of the words are then computed once per text too.
+    """
+
+    distinct_words: sp.csr_matrix
+    text_of: np.ndarray
     dense: np.ndarray
+
+    @property
+    def words(self) -> sp.csr_matrix:
+        """Each paragraph's hashed words."""
+        return self.distinct_words[self.text_of]
 
     @property
     def shapes(self) -> np.ndarray:
@@ -43,7 +54,7 @@ class Features:
 
     def rows(self, index: np.ndarray) -> "Features":
         """The features of the paragraphs at `index` only."""
-        return Features(self.words[index], self.dense[index])
+        return Features(self.distinct_words, self.text_of[index], self.dense[index])
 
     def matrix(self) -> sp.csr_matrix:
         """Both blocks side by side, as a model is fitted on them."""
@@ -73,15 +84,15 @@ class ParagraphFeaturizer:
         paragraphs = [p for doc in documents for p in doc.paragraphs]
         # Each distinct text is featurised once: menus and footers repeat.
         index = {text: i for i, text in enumerate(dict.fromkeys(paragraphs))}
-        inverse = np.fromiter(map(index.__getitem__, paragraphs), dtype=np.int64, count=len(paragraphs))
+        text_of = np.fromiter(map(index.__getitem__, paragraphs), dtype=np.int64, count=len(paragraphs))
         points = CodePoints.of(list(index))
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
-        shapes = shape_matrix(points)[inverse]
+        shapes = shape_matrix(points)[text_of]
         dense = [shapes, _positions(lengths)]
         for offset in range(1, self.context + 1):
             for direction in (-offset, offset):
                 dense.append(shifted_within_documents(shapes, lengths, direction)[0])
-        return Features(hashed_words(points, self.n_features)[inverse], side_by_side(dense))
+        return Features(hashed_words(points, self.n_features), text_of, side_by_side(dense))
 
 
 def _positions(lengths: np.ndarray) -> np.ndarray:

@@ -264,8 +264,9 @@ def _first_stage_scores(first: SGDClassifier, features: Features) -> np.ndarray:
     """Stage one's decision scores of each label, split in two: what the words said (five
     columns) and what the shape, position and neighbours' shape said with the intercept (five
     more). Computed on the two blocks of `features` without joining them."""
-    n_words = features.words.shape[1]
-    words = features.words @ first.coef_[:, :n_words].T
+    n_words = features.distinct_words.shape[1]
+    # coef @ words.T reads the coefficients in place; words @ coef.T would copy them first.
+    words = (first.coef_[:, :n_words] @ features.distinct_words.T).T[features.text_of]
     dense = features.dense @ first.coef_[:, n_words:].T + first.intercept_
     return side_by_side([words, dense])
 
