@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import platform
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -28,6 +29,7 @@ import numpy as np
 import scipy
 import sklearn
 from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
@@ -65,12 +67,14 @@ class ParagraphClassifier:
     """Labels the paragraphs of documents with the five labels of `LABELS`."""
 
     def __init__(self, window: int = 3, folds: int = config.FOLDS, alpha: float = config.ALPHA,
-                 epochs: int = config.EPOCHS, transition_weight: float = config.TRANSITION_WEIGHT,
+                 epochs: int = config.EPOCHS, stage_two_epochs: int = config.STAGE_TWO_EPOCHS,
+                 transition_weight: float = config.TRANSITION_WEIGHT,
                  seed: int = config.SEED):
         self.window = window
         self.folds = folds
         self.alpha = alpha
         self.epochs = epochs
+        self.stage_two_epochs = stage_two_epochs
         self.transition_weight = transition_weight
         self.seed = seed
         self.featurizer = ParagraphFeaturizer()
@@ -93,9 +97,12 @@ class ParagraphClassifier:
         progress("stage 2")
         # A small neural network: as accurate here as gradient-boosted trees, and
         # two matrix products to predict instead of hundreds of trees.
-        self.second = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=60,
-                                    early_stopping=True, random_state=self.seed)
-        self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y)
+        self.second = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=self.stage_two_epochs,
+                                    random_state=self.seed)
+        with warnings.catch_warnings():
+            # It stops after a number of passes chosen on dev, not at convergence, by design.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.second.fit(self._second_stage_features(out_of_fold, features.shapes, lengths), y)
         self.transitions = Transitions.count(labels)
         return self
 
