@@ -10,7 +10,9 @@ jusText get each document as the page of ``<p>`` elements the baselines use
 Throughput is the median of ``--repeats`` passes over all documents, after a
 warm-up pass over a few. The passes take turns between the systems (pass 1
 of each, then pass 2 of each, ...), so that a slow spell of this shared
-machine falls on all of them rather than on whichever ran then. Text
+machine falls on all of them rather than on whichever ran then. Each
+ratio of speeds is given with the lowest and highest of the same ratio
+taken pass by pass, which shows how far the machine's drift moves it. Text
 volume is the UTF-8 size of the paragraphs, the same for every system.
 Latency, for the systems called one document at a time, is that of the
 document of median length in characters, the median of `LATENCY_RUNS`
@@ -37,6 +39,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from train import dataset
@@ -78,6 +81,7 @@ class Measurement:
     paragraphs_per_s: float
     megabytes_per_s: float
     latency_ms: float | None  # None for a system that does not work one document at a time
+    passes: tuple[float, ...] = ()  # seconds of each timed pass over all documents, in order
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,15 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.profile:
             log(profile(model, documents))
 
-    ratios = speed_ratios(results)
+    ratios, spreads = speed_ratios(results), pass_ratio_spreads(results)
     print(format_table(results))
     for name, ratio in ratios.items():
-        print(f"{name}: {ratio:.2f}×")
+        print(f"{name}: {ratio:.2f}× (pass by pass {spreads[name][0]:.2f}–{spreads[name][1]:.2f}×)")
     record = {"command": command, "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
               "data": [relative_path(str(path)) for path in data], "model": model.info, "threads": args.threads,
               "documents": len(documents), "paragraphs": sum(map(len, documents)),
               "megabytes": round(megabytes(documents), 3), "machine": machine(),
-              "results": [asdict(r) for r in results], "ratios": ratios}
+              "results": [asdict(r) for r in results], "ratios": ratios,
+              "pass_ratio_spreads": spreads}
     write(record, Path(args.out))
     return 0
 
@@ -175,7 +180,8 @@ def measure(systems: Sequence[System], documents: Sequence[Document], repeats: i
         seconds = statistics.median(times)
         measurements.append(Measurement(
             system.name, round(seconds, 4), len(documents) / seconds, sum(map(len, documents)) / seconds,
-            megabytes(documents) / seconds, latency_ms(system, typical) if system.one_document else None))
+            megabytes(documents) / seconds, latency_ms(system, typical) if system.one_document else None,
+            tuple(round(t, 4) for t in times)))
     return measurements
 
 
@@ -202,11 +208,27 @@ def megabytes(documents: Sequence[Document]) -> float:
     return sum(len(d.text.encode("utf-8")) for d in documents) / 1e6
 
 
+def ratio_pairs(results: Sequence[Measurement]) -> list[tuple[str, Measurement, Measurement]]:
+    """(name of the ratio, winnow's measurement, an extractor's) for each way winnow ran and each extractor."""
+    by_system = {r.system: r for r in results}
+    return [(f"{winnow} ÷ {extractor}", by_system[winnow], by_system[extractor])
+            for winnow in by_system if winnow.startswith("winnow") for extractor in EXTRACTORS]
+
+
 def speed_ratios(results: Sequence[Measurement]) -> dict[str, float]:
     """winnow's documents per second over each extractor's, batched and one per call."""
-    speed = {r.system: r.documents_per_s for r in results}
-    return {f"{winnow} ÷ {extractor}": round(speed[winnow] / speed[extractor], 2)
-            for winnow in speed if winnow.startswith("winnow") for extractor in EXTRACTORS}
+    return {name: round(winnow.documents_per_s / extractor.documents_per_s, 2)
+            for name, winnow, extractor in ratio_pairs(results)}
+
+
+def pass_ratio_spreads(results: Sequence[Measurement]) -> dict[str, tuple[float, float]]:
+    """The lowest and highest of the same ratios taken pass by pass: each pass of a system ran right
+    after the same pass of the others, so this shows how far the machine's drift moves a ratio."""
+    spreads = {}
+    for name, winnow, extractor in ratio_pairs(results):
+        per_pass = np.asarray(extractor.passes) / np.asarray(winnow.passes)
+        spreads[name] = (round(float(per_pass.min()), 2), round(float(per_pass.max()), 2))
+    return spreads
 
 
 def profile(model: LoadedModel, documents: Sequence[Document]) -> str:
@@ -257,7 +279,7 @@ def write(record: dict, out: Path) -> None:
 
 
 def to_markdown(record: dict) -> str:
-    ratios = record["ratios"]
+    ratios, spreads = record["ratios"], record["pass_ratio_spreads"]
     against_trafilatura = ratios[f"{BATCHED} ÷ trafilatura"]
     report = Report("winnow benchmark")
     report.add(
@@ -270,7 +292,8 @@ def to_markdown(record: dict) -> str:
                       f"document: one call on the median-length document, median of {LATENCY_RUNS} calls"),
         Text(f"Target: winnow at least {TARGET_RATIO}× trafilatura's documents per second; measured "
              f"{against_trafilatura:.2f}× ({'met' if against_trafilatura >= TARGET_RATIO else 'not met'})."),
-        Table(["ratio of documents per second", "value"], [[name, f"{r:.2f}×"] for name, r in ratios.items()]),
+        Table(["ratio of documents per second", "value", "pass by pass, lowest–highest"],
+              [[name, f"{r:.2f}×", "{:.2f}–{:.2f}×".format(*spreads[name])] for name, r in ratios.items()]),
         Table(["machine", ""], [[key, value] for key, value in record["machine"].items()]),
     )
     return report.to_markdown()
