@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from winnow import config
+from winnow.model import load_model
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = FIXTURES / "moscow-times.txt"
 
@@ -95,6 +98,8 @@ def test_train_writes_a_model_with_its_card(trained):
     assert card["training_data"]["documents"] == 24 and len(card["training_data"]["sha256"]) == 64
     assert {"python", "numpy", "scikit-learn", "joblib"} <= set(card["libraries"])
     assert card["code_version"] and card["seed"] == 0
+    assert card["parameters"]["stage_two_epochs"] == config.STAGE_TWO_EPOCHS
+    assert load_model(trained / "small").classifier.second.n_iter_ == config.STAGE_TWO_EPOCHS  # no early stop
     assert set(card["dev_metrics"]["labels"]["article"]) == {"precision", "recall", "f1", "support"}
 
 

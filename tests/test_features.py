@@ -123,3 +123,21 @@ def test_shape_flags_fire_on_what_they_name(text, flag):
 def test_how_a_paragraph_ends_is_read_past_closing_quotes(text, flag):
     [row] = shape_matrix(CodePoints.of([text]))
     assert row[SHAPE_NAMES.index(flag)] == 1.0
+
+
+def test_words_are_kept_once_per_distinct_text_and_each_paragraph_points_at_its_own():
+    menu = ["Home", "News", "Sport"]
+    documents = [Document.from_paragraphs([*menu, "A story about the council."]),
+                 Document.from_paragraphs([*menu, "Another story about the weather."])]
+    features = ParagraphFeaturizer().transform(documents)
+    assert features.distinct_words.shape[0] == 5
+    assert features.words.shape[0] == 8
+    alone = ParagraphFeaturizer().transform([Document.from_paragraphs([text]) for text in menu])
+    assert np.array_equal(features.words[4:7].toarray(), alone.words.toarray())
+
+
+def test_the_rows_of_some_paragraphs_are_those_rows_of_the_whole_batch():
+    documents = [Document.from_paragraphs(["Home", "News", "A story.", "Home", "© 2025 Daily"])]
+    features = ParagraphFeaturizer().transform(documents)
+    index = np.array([4, 0, 3])
+    assert np.array_equal(features.rows(index).matrix().toarray(), features.matrix()[index].toarray())

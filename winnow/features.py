@@ -53,7 +53,7 @@ class Features:
         return self.dense[:, :N_SHAPE]
 
     def rows(self, index: np.ndarray) -> "Features":
-        """The features of the paragraphs at `index` only."""
+        """The features of the paragraphs at `index` only (the words of every distinct text are kept)."""
         return Features(self.distinct_words, self.text_of[index], self.dense[index])
 
     def matrix(self) -> sp.csr_matrix:
