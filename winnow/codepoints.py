@@ -60,7 +60,9 @@ class CharClasses(CharMap):
 
     def __init__(self, predicates: dict[str, Callable[[str], bool]]):
         self.bits = {name: 1 << i for i, name in enumerate(predicates)}
-        super().__init__(lambda char: sum(bit for name, bit in self.bits.items() if predicates[name](char)))
+        # The narrowest integers that hold the bits: a smaller table stays in cache.
+        super().__init__(lambda char: sum(bit for name, bit in self.bits.items() if predicates[name](char)),
+                         dtype=np.min_scalar_type(2 ** len(predicates) - 1))
 
 
 def start_offsets(lengths: np.ndarray) -> np.ndarray:
