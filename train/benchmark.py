@@ -8,7 +8,9 @@ jusText get each document as the page of ``<p>`` elements the baselines use
 (`train.baselines.to_html`), built before the clock starts, one page per call.
 
 Throughput is the median of ``--repeats`` passes over all documents, after a
-warm-up pass over a few. The passes take turns between the systems (pass 1
+warm-up pass over a few; a system that goes over them in less than
+`PASS_SECONDS` does so several times in each pass (as many as one untimed
+run says it needs). The passes take turns between the systems (pass 1
 of each, then pass 2 of each, ...), so that a slow spell of this shared
 machine falls on all of them rather than on whichever ran then. Each
 ratio of speeds is given with the lowest and highest of the same ratio
@@ -25,6 +27,7 @@ import cProfile
 import gc
 import io
 import json
+import math
 import os
 import platform
 import pstats
@@ -57,6 +60,9 @@ FIXTURES = config.PROJECT_ROOT / "tests" / "fixtures"
 DEFAULT_OUT = config.REPORTS_DIR / "benchmark.md"
 WARMUP_DOCUMENTS = 10
 LATENCY_RUNS = 21
+PASS_SECONDS = 1.0
+"""A system that goes over all documents faster than this does so several times in one pass, so
+that a pass is not a blip that one slow moment of the machine can double."""
 PROFILE_LINES = 25
 TARGET_RATIO = 10  # the project's target: winnow >= 10x trafilatura's documents per second
 BATCHED = f"winnow (batches of {BATCH_SIZE})"
@@ -82,6 +88,7 @@ class Measurement:
     megabytes_per_s: float
     latency_ms: float | None  # None for a system that does not work one document at a time
     passes: tuple[float, ...] = ()  # seconds of each timed pass over all documents, in order
+    rounds: int = 1  # times over all documents in each pass (the seconds are per time)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,24 +171,25 @@ def batches(documents: Sequence[Document]) -> list[Sequence[Document]]:
 def measure(systems: Sequence[System], documents: Sequence[Document], repeats: int) -> list[Measurement]:
     """Each system's throughput over all documents (median of `repeats` passes, taking turns)
     and latency of the typical document."""
-    inputs = []
+    inputs, rounds = [], []
     for system in systems:
         log(f"{system.name}: warming up")
         system.run(system.prepare(documents[:WARMUP_DOCUMENTS]))
         inputs.append(system.prepare(documents))
+        rounds.append(max(1, math.ceil(PASS_SECONDS / timed(system.run, inputs[-1]))))
     passes: list[list[float]] = [[] for _ in systems]
     for number in range(1, repeats + 1):
         log(f"pass {number}/{repeats}")
-        for system, system_inputs, times in zip(systems, inputs, passes):
-            times.append(timed(system.run, system_inputs))
+        for system, system_inputs, system_rounds, times in zip(systems, inputs, rounds, passes):
+            times.append(timed(system.run, system_inputs, system_rounds))
     typical = typical_document(documents)
     measurements = []
-    for system, times in zip(systems, passes):
+    for system, system_rounds, times in zip(systems, rounds, passes):
         seconds = statistics.median(times)
         measurements.append(Measurement(
             system.name, round(seconds, 4), len(documents) / seconds, sum(map(len, documents)) / seconds,
             megabytes(documents) / seconds, latency_ms(system, typical) if system.one_document else None,
-            tuple(round(t, 4) for t in times)))
+            tuple(round(t, 4) for t in times), system_rounds))
     return measurements
 
 
@@ -191,12 +199,14 @@ def latency_ms(system: System, document: Document) -> float:
     return 1000 * statistics.median(timed(system.run, inputs) for _ in range(LATENCY_RUNS))
 
 
-def timed(function: Callable[[list], object], inputs: list) -> float:
-    """Seconds of one call; garbage left by earlier calls (of any system) is collected before the clock starts."""
+def timed(function: Callable[[list], object], inputs: list, rounds: int = 1) -> float:
+    """Seconds of one call, the mean of `rounds` calls in a row; garbage left by earlier calls (of any
+    system) is collected before the clock starts."""
     gc.collect()
     start = time.perf_counter()
-    function(inputs)
-    return time.perf_counter() - start
+    for _ in range(rounds):
+        function(inputs)
+    return (time.perf_counter() - start) / rounds
 
 
 def typical_document(documents: Sequence[Document]) -> Document:
@@ -289,7 +299,8 @@ def to_markdown(record: dict) -> str:
              f"{record['model']['name']} {record['model']['version']}, one process, {record['threads']} "
              f"thread(s), {record['date']}, with `{record['command']}`."),
         Table(HEADER, rows([Measurement(**r) for r in record["results"]]),
-              caption=f"throughput: median of the timed passes, taken in turns by the systems; typical "
+              caption=f"throughput: median of the timed passes, taken in turns by the systems, each pass "
+                      f"over all documents as many times as fill {PASS_SECONDS:g} s; typical "
                       f"document: one call on the median-length document, median of {LATENCY_RUNS} calls"),
         Text(f"Target: winnow at least {TARGET_RATIO}× trafilatura's documents per second; measured "
              f"{against_trafilatura:.2f}× ({'met' if against_trafilatura >= TARGET_RATIO else 'not met'} in "
