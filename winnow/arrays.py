@@ -19,14 +19,21 @@ def shifted(array: np.ndarray, by: int) -> np.ndarray:
     return out
 
 
+def document_bounds(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every row of consecutive documents of these `lengths`: where its document starts, and
+    where it ends (the row after its last)."""
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return starts, starts + np.repeat(lengths, lengths)
+
+
 def shifted_within_documents(rows: np.ndarray, lengths: np.ndarray, by: int) -> tuple[np.ndarray, np.ndarray]:
     """Row i holds row i+by of the same document, zeros past its edges; and whether it had that neighbour.
 
     `rows` are the paragraphs of consecutive documents of the given `lengths`.
     """
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    starts, ends = document_bounds(lengths)
     source = np.arange(len(rows)) + by
-    inside = (source >= starts) & (source < starts + np.repeat(lengths, lengths))
+    inside = (source >= starts) & (source < ends)
     moved = shifted(rows, by)
     moved[~inside] = 0
     return moved, inside

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from winnow.arrays import shifted_within_documents, side_by_side
+from winnow.arrays import document_bounds, shifted_within_documents, side_by_side
 from winnow.codepoints import CodePoints
 from winnow.document import Document
 from winnow.shape import N_SHAPE, shape_matrix
@@ -97,7 +97,8 @@ class ParagraphFeaturizer:
 
 def _positions(lengths: np.ndarray) -> np.ndarray:
     """Relative position, first/last flags and document size for every paragraph."""
-    size = np.repeat(lengths, lengths)
-    index = np.arange(size.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    starts, ends = document_bounds(lengths)
+    size = ends - starts
+    index = np.arange(size.size) - starts
     relative = index / np.maximum(size - 1, 1)
     return side_by_side([relative, index == 0, index == size - 1, np.log1p(size) / 6.0])

@@ -37,7 +37,7 @@ from sklearn.neural_network import MLPClassifier
 
 import winnow
 from winnow import config
-from winnow.arrays import shifted_within_documents, side_by_side
+from winnow.arrays import document_bounds, shifted_within_documents, side_by_side
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
 from winnow.labels import LABELS
@@ -195,8 +195,7 @@ class ParagraphClassifier:
         proba = _first_stage_proba(scores)
         n = proba.shape[0]
         rows = np.arange(n)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        ends = starts + np.repeat(lengths, lengths)
+        starts, ends = document_bounds(lengths)
         # Sums in float64: float32 rounding would make a document's result depend on its batch.
         running = np.vstack([np.zeros((1, proba.shape[1])), np.cumsum(proba, axis=0, dtype=np.float64)])
 

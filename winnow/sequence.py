@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from winnow.arrays import document_bounds
 from winnow.labels import LABELS
 
 
@@ -78,11 +79,9 @@ class Transitions:
         spread_into = weight * np.ptp(self.log_next, axis=1).max()
         spread_out_of = weight * np.ptp(self.log_next, axis=0).max()
         spread_of_start = weight * np.ptp(self.log_start)
-        document_ends = np.cumsum(lengths)[lengths > 0]
-        is_first = np.zeros(len(margin), dtype=bool)
-        is_first[document_ends - lengths[lengths > 0]] = True
-        is_last = np.zeros(len(margin), dtype=bool)
-        is_last[document_ends - 1] = True
+        rows = np.arange(len(margin))
+        starts, ends = document_bounds(lengths)
+        is_first, is_last = rows == starts, rows == ends - 1
         most_transitions_win = (np.where(is_first, spread_of_start, spread_into)
                                 + np.where(is_last, 0.0, spread_out_of))
         return margin > most_transitions_win
@@ -125,8 +124,7 @@ def _stretches(unsettled: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, 
     before and just after it where the document has one: the rows of all of them, one after
     another, and the length of each."""
     rows = np.arange(len(unsettled))
-    document_start = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    document_end = document_start + np.repeat(lengths, lengths)
+    document_start, document_end = document_bounds(lengths)
     after_settled = (rows == document_start) | ~np.concatenate([[False], unsettled[:-1]])
     before_settled = (rows == document_end - 1) | ~np.concatenate([unsettled[1:], [False]])
     first = np.flatnonzero(unsettled & after_settled)
