@@ -1,6 +1,8 @@
 """Paragraph features: computed for a whole batch at once, yet each text's row is its own."""
 import re
+import textwrap
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,6 +116,18 @@ def test_shape_flags_fire_on_what_they_name(text, flag):
     rows = shape_matrix(CodePoints.of([plain, text, plain]))
     column = SHAPE_NAMES.index(flag)
     assert rows[:, column].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_a_paragraph_wrapped_over_several_lines_reads_as_it_does_on_one_line():
+    example = (Path(__file__).parent / "fixtures" / "moscow-times.txt").read_text(encoding="utf-8").splitlines()
+    crafted = ["Updated 5 minutes ago by staff", "Published March 5, 2024", "Tickets from 100 USD", "NewYork | ©"]
+    wrapped = [textwrap.fill(text, width) for text in example + crafted for width in (12, 30)]
+    assert sum("\n" in text for text in wrapped) > len(wrapped) / 2
+    on_one_line = [text.replace("\n", " ") for text in wrapped]
+    featurizer = ParagraphFeaturizer()
+    as_wrapped, as_one_line = (featurizer.transform([Document.from_paragraphs(texts)]).matrix()
+                               for texts in (wrapped, on_one_line))
+    assert (as_wrapped != as_one_line).nnz == 0
 
 
 @pytest.mark.parametrize("text, flag", [

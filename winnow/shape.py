@@ -15,13 +15,14 @@ from winnow.codepoints import SEPARATOR, CharClasses, CodePoints, is_word_char, 
 
 # Patterns with no cheaper test, each searched once over the joined texts;
 # those that need a digit only over the texts that have one. None needs to be
-# exact, only telling.
+# exact, only telling. Words may be parted by any space, a line break inside
+# a paragraph included (`Document.from_text` with blank-line paragraphs).
 _PATTERNS = {"has_copyright": re.compile(r"©|Copyright|copyright|COPYRIGHT")}
 _DIGIT_PATTERNS = {
-    "has_time_ago": re.compile(r"\d ?(?:min|mins|minutes?|hours?|hrs?|h|days?|d|weeks?) [Aa]go"),
-    "has_month_date": re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d"),
+    "has_time_ago": re.compile(r"\d\s?(?:min|mins|minutes?|hours?|hrs?|h|days?|d|weeks?)\s[Aa]go"),
+    "has_month_date": re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s\d"),
     "has_numeric_date": re.compile(r"[12]\d?[/.][01]?\d[/.]\d\d"),
-    "has_currency_code": re.compile(r"\d ?(?:USD|EUR|GBP)"),
+    "has_currency_code": re.compile(r"\d\s?(?:USD|EUR|GBP)"),
 }
 # Character classes, all found with one lookup per batch.
 _CLASSES = CharClasses({
