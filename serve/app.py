@@ -93,7 +93,8 @@ def openapi() -> dict:
 @api.post("/segment")
 def segment() -> dict:
     data = parse.body(request, (parse.JSON, parse.TEXT))
-    [result] = _label([parse.document(data, request.mimetype, _service().settings)], parse.flag_below(request))
+    document = parse.document(data, request.mimetype, _service().settings, parse.split(request))
+    [result] = _label([document], parse.flag_below(request))
     return result
 
 
@@ -101,12 +102,12 @@ def segment() -> dict:
 def segment_batch() -> dict | Response:
     settings = _service().settings
     data = parse.body(request, (parse.JSON, parse.NDJSON))
-    flag_below = parse.flag_below(request)
+    flag_below, split = parse.flag_below(request), parse.split(request)
     if request.mimetype == parse.NDJSON:
-        items = parse.ndjson_batch(data, settings)
+        items = parse.ndjson_batch(data, settings, split)
         return Response(stream_with_context(_ndjson_lines(items, settings.ndjson_chunk, flag_below)),
                         mimetype=parse.NDJSON)
-    return {"results": _label(parse.json_batch(data, settings), flag_below)}
+    return {"results": _label(parse.json_batch(data, settings, split), flag_below)}
 
 
 def _label(items: Sequence[parse.Item], flag_below: float | None) -> list[dict]:

@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
     "binary_content": 400,
     "invalid_unicode": 400,
     "invalid_threshold": 400,
+    "invalid_split": 400,
     "too_many_paragraphs": 413,
     "too_many_documents": 413,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import winnow
+from winnow.document import LINES, SPLITS
 from winnow.labels import LABELS
 
 
@@ -39,8 +40,8 @@ _TEXT = {"type": "string", "pattern": "^[^\\u0000]*$",
 SCHEMAS: dict[str, Any] = {
     "Document": {
         "type": "object",
-        "description": "Exactly one of `text` (plain text: one paragraph per non-blank line, stripped) "
-                       "or `paragraphs` (kept exactly as given; offsets point into them joined by \"\\n\").",
+        "description": "Exactly one of `text` (plain text: one paragraph per non-blank line, stripped; "
+                       "see `split`) or `paragraphs` (kept exactly as given; offsets point into them joined by \"\\n\").",
         "properties": {
             "id": _ID,
             "text": _TEXT,
@@ -128,7 +129,8 @@ SCHEMAS: dict[str, Any] = {
 
 _BAD_INPUT = {
     "400": _problem("The body could not be read: `empty_body`, `invalid_json`, `invalid_utf8`, "
-                    "`binary_content` (NUL characters); or `invalid_threshold` (`flag_below`)."),
+                    "`binary_content` (NUL characters); `invalid_threshold` (`flag_below`) or `invalid_split` "
+                    "(`split`)."),
     "401": _problem("`unauthorized`: API keys are configured and none valid was sent."),
     "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds."),
     "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
@@ -142,6 +144,14 @@ _FLAG_BELOW = {
     "name": "flag_below", "in": "query", "required": False,
     "description": "Flag the paragraphs whose confidence is below this: each paragraph gets `uncertain`.",
     "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+}
+
+_SPLIT = {
+    "name": "split", "in": "query", "required": False,
+    "description": "How a `text` is parted into paragraphs: at every line break (`lines`), or only at blank "
+                   "lines (`blank-lines`), for text wrapped at a fixed width; the line breaks inside a "
+                   "paragraph stay in its `text`. `paragraphs` are always kept as given.",
+    "schema": {"type": "string", "enum": list(SPLITS), "default": LINES},
 }
 
 SPEC: dict[str, Any] = {
@@ -160,7 +170,7 @@ SPEC: dict[str, Any] = {
         "/segment": {
             "post": {
                 "summary": "Segment one document",
-                "parameters": [_FLAG_BELOW],
+                "parameters": [_FLAG_BELOW, _SPLIT],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -180,7 +190,7 @@ SPEC: dict[str, Any] = {
                                "the others are segmented. With NDJSON the whole body is read first "
                                "(so limits fail the request before any output), then results are "
                                "streamed one per line, in order, as each chunk of documents is labelled.",
-                "parameters": [_FLAG_BELOW],
+                "parameters": [_FLAG_BELOW, _SPLIT],
                 "requestBody": {
                     "required": True,
                     "content": {

@@ -17,7 +17,8 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from serve.errors import Problem
 from serve.settings import Settings
 from winnow.document import Document
-from winnow.inputs import InvalidInput, confidence_threshold, decode_text, document_from_json
+from winnow.document import LINES
+from winnow.inputs import InvalidInput, confidence_threshold, decode_text, document_from_json, paragraph_split
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -56,6 +57,11 @@ def flag_below(request: Request) -> float | None:
     return None if raw is None else confidence_threshold(raw)
 
 
+def split(request: Request) -> str:
+    """The `split` query parameter: how plain text is parted into paragraphs (`Document.from_text`)."""
+    return paragraph_split(request.args.get("split", LINES))
+
+
 def json_value(data: bytes) -> Any:
     """Parsed UTF-8 JSON; NaN, Infinity and numbers too large for a float are refused."""
     text = decode_text(data)
@@ -67,22 +73,22 @@ def json_value(data: bytes) -> Any:
         raise InvalidInput("invalid_json", f"the body is not valid JSON: {error}") from None
 
 
-def document(data: bytes, mimetype: str, settings: Settings) -> Document:
+def document(data: bytes, mimetype: str, settings: Settings, split: str = LINES) -> Document:
     """The one document of a JSON object or of plain text (the same as ``{"text": body}``)."""
     obj = json_value(data) if mimetype == JSON else {"text": decode_text(data)}
-    return _document(obj, settings.max_paragraphs)
+    return _document(obj, settings.max_paragraphs, split)
 
 
-def json_batch(data: bytes, settings: Settings) -> list[Item]:
+def json_batch(data: bytes, settings: Settings, split: str = LINES) -> list[Item]:
     """The items of ``{"documents": [...]}``, in order."""
     obj = json_value(data)
     if not isinstance(obj, dict) or not isinstance(obj.get("documents"), list):
         raise InvalidInput("invalid_batch", 'a batch must be a JSON object {"documents": [...]}')
     _check_count(len(obj["documents"]), settings.max_documents)
-    return [_item(entry, settings.max_paragraphs) for entry in obj["documents"]]
+    return [_item(entry, settings.max_paragraphs, split) for entry in obj["documents"]]
 
 
-def ndjson_batch(data: bytes, settings: Settings) -> Iterator[Item]:
+def ndjson_batch(data: bytes, settings: Settings, split: str = LINES) -> Iterator[Item]:
     """The items of one JSON document per line (blank lines skipped), parsed as they are read.
 
     Lines are split on ``\\n`` alone: U+2028 and friends may stand inside a
@@ -91,12 +97,12 @@ def ndjson_batch(data: bytes, settings: Settings) -> Iterator[Item]:
     """
     lines = [(number, line) for number, line in enumerate(data.split(b"\n"), 1) if line.strip()]
     _check_count(len(lines), settings.max_documents)
-    return (_line_item(number, line, settings.max_paragraphs) for number, line in lines)
+    return (_line_item(number, line, settings.max_paragraphs, split) for number, line in lines)
 
 
-def _document(obj: Any, max_paragraphs: int) -> Document:
+def _document(obj: Any, max_paragraphs: int, split: str) -> Document:
     """`document_from_json`, refusing the lone surrogates that a JSON escape can bring in."""
-    parsed = document_from_json(obj, max_paragraphs)
+    parsed = document_from_json(obj, max_paragraphs, split)
     try:
         parsed.text.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -107,19 +113,19 @@ def _document(obj: Any, max_paragraphs: int) -> Document:
     return parsed
 
 
-def _item(obj: Any, max_paragraphs: int, **where: int) -> Item:
+def _item(obj: Any, max_paragraphs: int, split: str, **where: int) -> Item:
     try:
-        return _document(obj, max_paragraphs)
+        return _document(obj, max_paragraphs, split)
     except InvalidInput as error:
         return _error_entry(obj, error, **where)
 
 
-def _line_item(number: int, line: bytes, max_paragraphs: int) -> Item:
+def _line_item(number: int, line: bytes, max_paragraphs: int, split: str) -> Item:
     try:
         obj = json_value(line)
     except InvalidInput as error:
         return _error_entry(None, error, line=number)
-    return _item(obj, max_paragraphs, line=number)
+    return _item(obj, max_paragraphs, split, line=number)
 
 
 def _error_entry(obj: Any, error: InvalidInput, **where: int) -> dict:

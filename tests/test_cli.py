@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,21 @@ def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold
     assert any(p["uncertain"] for p in paragraphs) and not all(p["uncertain"] for p in paragraphs)
     refused = winnow("segment", str(EXAMPLE), "--flag-below", "1.5", model_dir=model_dir)
     assert refused.returncode == 2 and b"at most 1" in refused.stderr
+
+
+def test_text_wrapped_at_a_fixed_width_split_at_blank_lines_gets_the_labels_of_one_line_per_paragraph(model_dir):
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    wrapped = "\n\n".join(textwrap.fill(line, 60) for line in lines if line.strip())
+    run = winnow("segment", "--split", "blank-lines", stdin=wrapped.encode(), model_dir=model_dir)
+    assert run.returncode == 0, run.stderr
+    paragraphs = json.loads(run.stdout)["paragraphs"]
+    assert all(wrapped[p["start"]:p["end"]] == p["text"] for p in paragraphs)
+    assert sum("\n" in p["text"] for p in paragraphs) >= 10
+    one_per_line = json.loads(winnow("segment", str(EXAMPLE), model_dir=model_dir).stdout)["paragraphs"]
+    assert [(p["label"], p["confidence"]) for p in paragraphs] == \
+        [(p["label"], p["confidence"]) for p in one_per_line]
+    refused = winnow("segment", "--split", "sentences", stdin=wrapped.encode(), model_dir=model_dir)
+    assert refused.returncode == 2 and b"invalid choice" in refused.stderr
 
 
 def test_invalid_utf8_is_a_clear_error_not_a_traceback(model_dir):

@@ -1,7 +1,8 @@
 """A document's paragraphs always point back into the text they came from."""
+import pytest
 from hypothesis import given, strategies as st
 
-from winnow.document import Document
+from winnow.document import BLANK_LINES, SPLITS, Document, count_paragraphs
 
 # Text full of the characters that make splitting hard: every kind of line
 # break, tabs, non-breaking and other Unicode spaces, emoji, combining marks.
@@ -15,6 +16,13 @@ def test_every_paragraph_is_exactly_the_text_between_its_offsets(text):
     doc = Document.from_text(text)
     for paragraph, start, end in zip(doc.paragraphs, doc.starts, doc.ends):
         assert text[start:end] == paragraph
+
+
+@given(awkward_text, st.sampled_from(SPLITS))
+def test_every_paragraph_is_exactly_the_text_between_its_offsets_however_text_is_split(text, split):
+    doc = Document.from_text(text, split=split)
+    assert [text[start:end] for start, end in zip(doc.starts, doc.ends)] == list(doc.paragraphs)
+    assert count_paragraphs(text, split) == len(doc)
 
 
 @given(awkward_text)
@@ -40,3 +48,27 @@ def test_blank_lines_and_windows_line_ends_separate_paragraphs():
 
 def test_a_text_with_no_paragraphs_is_an_empty_document():
     assert len(Document.from_text(" \n\t\n")) == 0
+
+
+@given(awkward_text)
+def test_split_at_blank_lines_a_paragraph_is_a_run_of_non_blank_lines_stripped(text):
+    runs, run = [], ""
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            run += line
+        elif run:
+            runs, run = [*runs, run.strip()], ""
+    expected = [*runs, run.strip()] if run else runs
+    assert list(Document.from_text(text, split=BLANK_LINES).paragraphs) == expected
+
+
+def test_text_wrapped_at_a_fixed_width_keeps_its_line_breaks_inside_the_paragraph():
+    text = "  Headline\r\n\r\nThe first paragraph is\r\nwrapped over two lines.\r\n \t \r\n\nSecond one.\n"
+    doc = Document.from_text(text, split=BLANK_LINES)
+    assert doc.paragraphs == ("Headline", "The first paragraph is\r\nwrapped over two lines.", "Second one.")
+    assert doc.starts == (2, 14, 69)
+
+
+def test_an_unknown_split_is_refused():
+    with pytest.raises(ValueError, match="blank-lines"):
+        Document.from_text("a", split="sentences")

@@ -1,7 +1,7 @@
 """What users send is checked field by field, with a stable error code for each fault."""
 import pytest
 
-from winnow.inputs import InvalidInput, decode_text, document_from_json
+from winnow.inputs import InvalidInput, decode_text, document_from_json, paragraph_split
 
 
 @pytest.mark.parametrize("obj, code", [
@@ -56,3 +56,17 @@ def test_a_huge_text_is_refused_by_count_before_it_is_split():
     with pytest.raises(InvalidInput) as error:
         document_from_json({"text": "x\n" * 200_000}, max_paragraphs=20_000)
     assert error.value.code == "too_many_paragraphs" and "200000" in error.value.detail
+
+
+def test_the_paragraph_limit_counts_paragraphs_as_the_text_is_split():
+    wrapped = {"text": "one\nparagraph\n\nand\nanother"}
+    assert len(document_from_json(wrapped, max_paragraphs=2, split="blank-lines")) == 2
+    with pytest.raises(InvalidInput, match="4 paragraphs"):
+        document_from_json(wrapped, max_paragraphs=2)
+
+
+def test_a_split_is_lines_or_blank_lines():
+    assert [paragraph_split(raw) for raw in ("lines", "blank-lines")] == ["lines", "blank-lines"]
+    with pytest.raises(InvalidInput) as error:
+        paragraph_split("blank_lines")
+    assert error.value.code == "invalid_split" and "blank-lines" in error.value.detail

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Iterator
@@ -290,7 +291,8 @@ def test_the_page_is_self_contained_html_that_posts_to_segment(url):
     response = requests.get(url + "/")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     page = response.text
-    assert "<textarea" in page and 'fetch("segment"' in page and "Download JSON" in page
+    assert "<textarea" in page and '"segment"' in page and '"segment?split=blank-lines"' in page
+    assert "fetch(" in page and "Download JSON" in page
     assert all(label in page for label in LABELS)
     assert "src=\"http" not in page and "href=\"http" not in page and "@import" not in page
 
@@ -353,6 +355,25 @@ def test_flag_below_marks_uncertain_paragraphs_and_a_bad_threshold_is_a_problem(
         problem = assert_problem(requests.post(url + f"/segment?flag_below={bad}", json={"text": PAGE}), 400,
                                  "invalid_threshold", conforms)
         assert "threshold" in problem["detail"]
+
+
+def test_split_blank_lines_reads_wrapped_text_as_its_paragraphs_and_a_bad_split_is_a_problem(url, conforms):
+    wrapped = "\n\n".join(textwrap.fill(line, 20) for line in PAGE.splitlines())
+    one_per_line = requests.post(url + "/segment", json={"text": PAGE}).json()["paragraphs"]
+    for response in (requests.post(url + "/segment?split=blank-lines", json={"text": wrapped}),
+                     post(url, "/segment?split=blank-lines", wrapped.encode(), "text/plain")):
+        assert response.status_code == 200
+        conforms("Result", response.json())
+        paragraphs = response.json()["paragraphs"]
+        assert all(wrapped[p["start"]:p["end"]] == p["text"] for p in paragraphs)
+        assert [(p["label"], p["confidence"]) for p in paragraphs] == \
+            [(p["label"], p["confidence"]) for p in one_per_line]
+    batch = requests.post(url + "/segment/batch?split=blank-lines",
+                          json={"documents": [{"text": wrapped}, {"paragraphs": ["a\n\nb"]}]}).json()["results"]
+    assert [len(result["paragraphs"]) for result in batch] == [len(one_per_line), 1]
+    problem = assert_problem(requests.post(url + "/segment?split=paragraphs", json={"text": PAGE}), 400,
+                             "invalid_split", conforms)
+    assert "blank-lines" in problem["detail"]
 
 
 def test_limits_are_named_in_their_problems(url, conforms):

@@ -8,6 +8,7 @@ without them it fails and says how to install them.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +17,7 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from test_serve_http import running_server
@@ -60,6 +62,15 @@ def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+def segment_in_page(browser) -> WebElement:
+    """Press Segment and wait for the page to say how it went; its status line."""
+    browser.find_element(By.ID, "segment").click()
+    status = browser.find_element(By.ID, "status")
+    WebDriverWait(browser, 30).until(lambda _: "paragraphs, model" in status.text or "error" in
+                                     (status.get_attribute("class") or ""))
+    return status
+
+
 def test_a_pasted_document_is_shown_coloured_by_label_and_can_be_cut_to_its_article(page_url, browser):
     text = (FIXTURES / "moscow-times.txt").read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -73,10 +84,7 @@ def test_a_pasted_document_is_shown_coloured_by_label_and_can_be_cut_to_its_arti
     toggle = browser.find_element(By.ID, "article-only")
     assert not toggle.is_enabled()  # nothing to cut before a result
 
-    browser.find_element(By.ID, "segment").click()
-    status = browser.find_element(By.ID, "status")
-    WebDriverWait(browser, 30).until(lambda _: "paragraphs, model" in status.text or "error" in
-                                     (status.get_attribute("class") or ""))
+    status = segment_in_page(browser)
     assert status.text.startswith(f"{len(lines)} paragraphs, model "), status.text
 
     rows = browser.find_elements(By.CSS_SELECTOR, "#paragraphs .paragraph")
@@ -112,3 +120,17 @@ def test_a_pasted_document_is_shown_coloured_by_label_and_can_be_cut_to_its_arti
     toggle.click()
     assert not article_view.is_displayed()
     assert all(row.is_displayed() for row in rows)
+
+
+def test_wrapped_text_with_blank_lines_parting_paragraphs_is_read_as_those_paragraphs(page_url, browser):
+    lines = [line.strip() for line in (FIXTURES / "moscow-times.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    wrapped = "\n\n".join(textwrap.fill(line, 50) for line in lines)
+    browser.get(page_url + "/")
+    browser.find_element(By.ID, "input").send_keys(wrapped)
+    browser.find_element(By.ID, "blank-lines").click()
+    status = segment_in_page(browser)
+    assert status.text.startswith(f"{len(lines)} paragraphs, model "), status.text
+    rows = browser.find_elements(By.CSS_SELECTOR, "#paragraphs .paragraph")
+    assert [row.find_element(By.CLASS_NAME, "text").text.replace("\n", " ") for row in rows] == \
+        [textwrap.fill(line, 50).replace("\n", " ") for line in lines]

@@ -13,6 +13,7 @@ import sys
 from typing import IO, Iterator, Sequence
 
 from winnow import config
+from winnow.document import LINES, SPLITS
 
 # command -> (module with a main(argv) function, one-line help)
 DELEGATED = {
@@ -36,13 +37,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     segment.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
     segment.add_argument("--flag-below", type=_threshold, metavar="P",
                          help='add "uncertain": true|false to every paragraph: whether its confidence is below P')
+    segment.add_argument("--split", choices=SPLITS, default=LINES,
+                         help="how plain text is parted into paragraphs: at every line break (default), or only "
+                              "at blank lines, for text wrapped at a fixed width")
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
 
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)
-    return run_segment(args.path, args.jsonl, args.model, args.flag_below)
+    return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split)
 
 
 def _threshold(raw: str) -> float:
@@ -54,7 +58,8 @@ def _threshold(raw: str) -> float:
         raise argparse.ArgumentTypeError(error.detail) from None
 
 
-def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None = None) -> int:
+def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None = None,
+                split: str = LINES) -> int:
     from winnow.inputs import InvalidInput, decode_text
     from winnow.model import ModelLoadError, load_model
 
@@ -70,7 +75,7 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
         return 2
     with stream:
         if jsonl:
-            return _segment_jsonl(stream, model, sys.stdout, flag_below)
+            return _segment_jsonl(stream, model, sys.stdout, flag_below, split)
         try:
             text = decode_text(stream.read())
         except InvalidInput as error:
@@ -79,19 +84,19 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
     from winnow.document import Document
     from winnow.segment import segment_documents
 
-    [result] = segment_documents(model, [Document.from_text(text)], flag_below)
+    [result] = segment_documents(model, [Document.from_text(text, split=split)], flag_below)
     json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 
 
-def _segment_jsonl(stream: IO[bytes], model, out: IO[str], flag_below: float | None) -> int:
+def _segment_jsonl(stream: IO[bytes], model, out: IO[str], flag_below: float | None, split: str) -> int:
     """Segment a JSONL stream in batches; a bad line gets an error line, the rest go on."""
     from winnow.segment import segment_documents
 
     failures = done = 0
     show_progress = sys.stderr.isatty()
-    for batch in _batches(_parse_lines(stream), BATCH_SIZE):
+    for batch in _batches(_parse_lines(stream, split), BATCH_SIZE):
         documents = [item for item in batch if not isinstance(item, dict)]
         results = iter(segment_documents(model, documents, flag_below))
         for item in batch:
@@ -108,7 +113,7 @@ def _segment_jsonl(stream: IO[bytes], model, out: IO[str], flag_below: float | N
     return 1 if failures else 0
 
 
-def _parse_lines(stream: IO[bytes]) -> Iterator:
+def _parse_lines(stream: IO[bytes], split: str) -> Iterator:
     """Documents, or an error row ``{"id", "line", "error"}`` for each line that is not one."""
     from winnow.inputs import decode_text, document_from_json
 
@@ -118,7 +123,7 @@ def _parse_lines(stream: IO[bytes]) -> Iterator:
         obj = None
         try:
             obj = json.loads(decode_text(raw))
-            yield document_from_json(obj)
+            yield document_from_json(obj, split=split)
         except ValueError as error:  # InvalidInput and JSONDecodeError alike
             code = getattr(error, "code", "invalid_json")
             doc_id = obj.get("id") if isinstance(obj, dict) else None

@@ -5,17 +5,30 @@ surrounding whitespace separate paragraphs and are not paragraphs themselves);
 a list of paragraphs is kept exactly as given, and its offsets point into the
 paragraphs joined with ``"\\n"``. Either way ``doc.text[start:end]`` is the
 paragraph's text.
+
+Text wrapped at a fixed width (``lynx -dump``, html2text, e-mail) breaks
+one paragraph over several lines; read it with ``split=BLANK_LINES`` and only
+blank lines part paragraphs. The line breaks inside a paragraph stay in its
+text, and the features read them as spaces.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 # A run of characters that are neither line breaks nor surrounded by
 # whitespace: one paragraph of plain text. \r, \n, \v, \f and the Unicode line
 # and paragraph separators all end a line, as str.splitlines() would have it.
 _PARAGRAPH = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# Where a blank line parts two paragraphs: a line break, then one or more lines
+# of nothing but spaces, each ending in a line break ("\r\n" is one break).
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|[\n\v\f\x1c-\x1e\x85\u2028\u2029])"
+_BLANK_LINES = re.compile(rf"{_LINE_BREAK}(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*{_LINE_BREAK})+")
+
+LINES = "lines"
+BLANK_LINES = "blank-lines"
+SPLITS = (LINES, BLANK_LINES)
 
 PARAGRAPH_JOINER = "\n"
 
@@ -34,15 +47,15 @@ class Document:
         return len(self.paragraphs)
 
     @classmethod
-    def from_text(cls, text: str, id: Any = None) -> "Document":
-        """Split plain text into paragraphs: one per non-blank line, stripped."""
+    def from_text(cls, text: str, id: Any = None, split: str = LINES) -> "Document":
+        """Split plain text into paragraphs, stripped: one per non-blank line, or with
+        ``split=BLANK_LINES`` one per run of non-blank lines."""
         paragraphs, starts, ends = [], [], []
-        for match in _PARAGRAPH.finditer(text):
-            line = match.group()
-            stripped = line.strip()
+        for chunk, chunk_start in _chunks(text, split):
+            stripped = chunk.strip()
             if not stripped:
                 continue
-            start = match.start() + (len(line) - len(line.lstrip()))
+            start = chunk_start + (len(chunk) - len(chunk.lstrip()))
             paragraphs.append(stripped)
             starts.append(start)
             ends.append(start + len(stripped))
@@ -62,6 +75,16 @@ class Document:
         return cls(text, tuple(paragraphs), tuple(starts), tuple(ends), id)
 
 
-def count_paragraphs(text: str) -> int:
+def count_paragraphs(text: str, split: str = LINES) -> int:
     """How many paragraphs `Document.from_text` would find, without building them."""
-    return sum(1 for match in _PARAGRAPH.finditer(text) if not match.group().isspace())
+    return sum(1 for chunk, _ in _chunks(text, split) if chunk and not chunk.isspace())
+
+
+def _chunks(text: str, split: str) -> Iterator[tuple[str, int]]:
+    """The stretches of `text` that hold at most one paragraph each, with where each starts."""
+    if split == LINES:
+        return ((match.group(), match.start()) for match in _PARAGRAPH.finditer(text))
+    if split == BLANK_LINES:
+        bounds = [0, *(i for match in _BLANK_LINES.finditer(text) for i in match.span()), len(text)]
+        return ((text[start:end], start) for start, end in zip(bounds[::2], bounds[1::2]))
+    raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")

@@ -1,14 +1,15 @@
 """Checking what users send before it becomes a `Document`.
 
 The CLI and the service both accept a document as a JSON object with either
-``text`` (plain text, split into lines) or ``paragraphs`` (kept as given), and
-an optional ``id``. Anything else is an `InvalidInput` with a stable code.
+``text`` (plain text, split into lines, or at blank lines when asked) or
+``paragraphs`` (kept as given), and an optional ``id``. Anything else is an
+`InvalidInput` with a stable code.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from winnow.document import Document, count_paragraphs
+from winnow.document import LINES, SPLITS, Document, count_paragraphs
 
 
 class InvalidInput(ValueError):
@@ -31,8 +32,9 @@ def decode_text(body: bytes) -> str:
     return text
 
 
-def document_from_json(obj: Any, max_paragraphs: int | None = None) -> Document:
-    """A `Document` from ``{"id"?, "text" | "paragraphs"}``, checked field by field."""
+def document_from_json(obj: Any, max_paragraphs: int | None = None, split: str = LINES) -> Document:
+    """A `Document` from ``{"id"?, "text" | "paragraphs"}``, checked field by field; a
+    ``text`` is split into paragraphs as `split` says (`Document.from_text`)."""
     if not isinstance(obj, dict):
         raise InvalidInput("not_an_object", f"a document must be a JSON object, not {_json_type(obj)}")
     doc_id = obj.get("id")
@@ -48,8 +50,8 @@ def document_from_json(obj: Any, max_paragraphs: int | None = None) -> Document:
             raise InvalidInput("invalid_text", f"'text' must be a string, not {_json_type(text)}")
         _check_characters(text)
         if max_paragraphs is not None:  # counted before a huge text becomes millions of objects
-            _check_count(count_paragraphs(text), max_paragraphs)
-        return Document.from_text(text, doc_id)
+            _check_count(count_paragraphs(text, split), max_paragraphs)
+        return Document.from_text(text, doc_id, split)
     paragraphs = obj["paragraphs"]
     if not isinstance(paragraphs, list):
         raise InvalidInput("invalid_paragraphs", f"'paragraphs' must be a list of strings, not {_json_type(paragraphs)}")
@@ -93,3 +95,10 @@ def confidence_threshold(raw: str) -> float:
     if not 0 < value <= 1:
         raise InvalidInput("invalid_threshold", f"the threshold must be above 0 and at most 1, not {raw}")
     return value
+
+
+def paragraph_split(raw: str) -> str:
+    """How plain text is to be split into paragraphs: one of `SPLITS`, or `InvalidInput`."""
+    if raw not in SPLITS:
+        raise InvalidInput("invalid_split", f"split must be {' or '.join(SPLITS)}, not {raw!r}")
+    return raw
