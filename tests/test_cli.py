@@ -58,6 +58,25 @@ def test_a_bad_jsonl_line_gets_an_error_line_and_the_others_are_still_segmented(
     assert "paragraphs" in rows[3]
 
 
+def test_jsonl_labelled_in_several_processes_comes_out_as_from_one_in_the_order_of_the_input(model_dir, tmp_path):
+    pages = [json.loads(line) for line in (FIXTURES / "sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    documents = [{"id": f"{n}-{page['id']}", "paragraphs": [p["text"] for p in page["paragraphs"]]}
+                 for n in range(25) for page in pages]  # 600 lines: chunks of 256 lines go to both processes
+    lines = [json.dumps(document) for document in documents]
+    lines[300] = "not json"
+    source = tmp_path / "docs.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = (winnow("segment", "--jsonl", "--jobs", jobs, str(source), model_dir=model_dir) for jobs in ("1", "2"))
+    assert one.returncode == two.returncode == 1 and one.stderr == two.stderr
+    assert b"1 of 600 lines" in two.stderr
+    assert one.stdout == two.stdout
+    rows = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [row["id"] for row in rows] == [d["id"] if n != 300 else None for n, d in enumerate(documents)]
+    assert rows[300]["line"] == 301 and rows[300]["error"]["code"] == "invalid_json"
+    refused = winnow("segment", "--jsonl", "--jobs", "-1", str(source), model_dir=model_dir)
+    assert refused.returncode == 2 and b"number of processes" in refused.stderr
+
+
 def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold(model_dir):
     run = winnow("segment", str(EXAMPLE), "--flag-below", "0.97", model_dir=model_dir)
     assert run.returncode == 0, run.stderr

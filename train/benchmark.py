@@ -2,8 +2,8 @@
 
 Every system reads the same documents in one process, with numpy and
 scikit-learn held to one thread (``--threads``), since trafilatura and jusText
-use one. winnow is timed as the CLI runs it, `segment_documents` on batches
-of `BATCH_SIZE` documents, and also one document per call; trafilatura and
+use one. winnow is timed as the CLI runs it in one process, `segment_documents`
+on batches of `CHUNK_LINES` documents, and also one document per call; trafilatura and
 jusText get each document as the page of ``<p>`` elements the baselines use
 (`train.baselines.to_html`), built before the clock starts, one page per call.
 
@@ -50,7 +50,7 @@ from train.baselines import EXTRACTORS, to_html
 from train.fit import relative_path
 from train.report import Report, Table, Text
 from winnow import config
-from winnow.cli import BATCH_SIZE
+from winnow.jsonl import CHUNK_LINES
 from winnow.document import Document
 from winnow.model import LoadedModel, library_versions, load_model
 from winnow.segment import segment_documents
@@ -65,7 +65,7 @@ PASS_SECONDS = 1.0
 that a pass is not a blip that one slow moment of the machine can double."""
 PROFILE_LINES = 25
 TARGET_RATIO = 10  # the project's target: winnow >= 10x trafilatura's documents per second
-BATCHED = f"winnow (batches of {BATCH_SIZE})"
+BATCHED = f"winnow (batches of {CHUNK_LINES})"
 HEADER = ["system", "documents/s", "paragraphs/s", "MB/s", "typical document (ms)"]
 
 
@@ -165,7 +165,7 @@ def systems(model: LoadedModel) -> list[System]:
 
 
 def batches(documents: Sequence[Document]) -> list[Sequence[Document]]:
-    return [documents[i:i + BATCH_SIZE] for i in range(0, len(documents), BATCH_SIZE)]
+    return [documents[i:i + CHUNK_LINES] for i in range(0, len(documents), CHUNK_LINES)]
 
 
 def measure(systems: Sequence[System], documents: Sequence[Document], repeats: int) -> list[Measurement]:

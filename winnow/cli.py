@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
-from typing import IO, Iterator, Sequence
+from typing import IO, Sequence
 
 from winnow import config
 from winnow.document import LINES, SPLITS
@@ -23,7 +24,7 @@ DELEGATED = {
     "benchmark": ("train.benchmark", "measure throughput against other extractors"),
     "serve": ("serve.main", "serve the HTTP API with gunicorn"),
 }
-BATCH_SIZE = 256
+MAX_JOBS = 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,13 +41,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     segment.add_argument("--split", choices=SPLITS, default=LINES,
                          help="how plain text is parted into paragraphs: at every line break (default), or only "
                               "at blank lines, for text wrapped at a fixed width")
+    segment.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                         help="with --jsonl, label in N processes (default 1; 0: one per CPU); "
+                              "the output keeps the order of the input")
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
 
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)
-    return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split)
+    return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split,
+                       args.jobs or os.cpu_count() or 1)
+
+
+def _jobs(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_JOBS):
+        raise argparse.ArgumentTypeError(f"the number of processes must be 0 to {MAX_JOBS}, not {raw!r}")
+    return int(raw)
 
 
 def _threshold(raw: str) -> float:
@@ -59,7 +70,7 @@ def _threshold(raw: str) -> float:
 
 
 def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None = None,
-                split: str = LINES) -> int:
+                split: str = LINES, processes: int = 1) -> int:
     from winnow.inputs import InvalidInput, decode_text
     from winnow.model import ModelLoadError, load_model
 
@@ -75,7 +86,9 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
         return 2
     with stream:
         if jsonl:
-            return _segment_jsonl(stream, model, sys.stdout, flag_below, split)
+            from winnow.jsonl import ChunkSegmenter
+
+            return _segment_jsonl(stream, ChunkSegmenter(model, flag_below, split), sys.stdout, processes)
         try:
             text = decode_text(stream.read())
         except InvalidInput as error:
@@ -90,55 +103,23 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
     return 0
 
 
-def _segment_jsonl(stream: IO[bytes], model, out: IO[str], flag_below: float | None, split: str) -> int:
-    """Segment a JSONL stream in batches; a bad line gets an error line, the rest go on."""
-    from winnow.segment import segment_documents
+def _segment_jsonl(stream: IO[bytes], segmenter, out: IO[str], processes: int) -> int:
+    """Segment a JSONL stream chunk by chunk; a bad line gets an error line, the rest go on."""
+    from winnow.jsonl import segment_stream
 
-    failures = done = 0
+    errors = done = 0
     show_progress = sys.stderr.isatty()
-    for batch in _batches(_parse_lines(stream, split), BATCH_SIZE):
-        documents = [item for item in batch if not isinstance(item, dict)]
-        results = iter(segment_documents(model, documents, flag_below))
-        for item in batch:
-            row = item if isinstance(item, dict) else next(results)
-            failures += "error" in row
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        done += len(batch)
+    for segmented in segment_stream(stream, segmenter, processes):
+        out.write(segmented.text)
+        done += segmented.lines
+        errors += segmented.errors
         if show_progress:
             print(f"\r{done} documents", end="", file=sys.stderr, flush=True)
     if show_progress:
         print(file=sys.stderr)
-    if failures:
-        print(f"error: {failures} of {done} lines could not be segmented (see their 'error')", file=sys.stderr)
-    return 1 if failures else 0
-
-
-def _parse_lines(stream: IO[bytes], split: str) -> Iterator:
-    """Documents, or an error row ``{"id", "line", "error"}`` for each line that is not one."""
-    from winnow.inputs import decode_text, document_from_json
-
-    for number, raw in enumerate(stream, 1):
-        if not raw.strip():
-            continue
-        obj = None
-        try:
-            obj = json.loads(decode_text(raw))
-            yield document_from_json(obj, split=split)
-        except ValueError as error:  # InvalidInput and JSONDecodeError alike
-            code = getattr(error, "code", "invalid_json")
-            doc_id = obj.get("id") if isinstance(obj, dict) else None
-            yield {"id": doc_id, "line": number, "error": {"code": code, "detail": str(error)}}
-
-
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    if errors:
+        print(f"error: {errors} of {done} lines could not be segmented (see their 'error')", file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
