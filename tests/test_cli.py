@@ -77,6 +77,20 @@ def test_jsonl_labelled_in_several_processes_comes_out_as_from_one_in_the_order_
     assert refused.returncode == 2 and b"number of processes" in refused.stderr
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_goes_away_early_ends_the_run_quietly(model_dir, tmp_path, jobs):
+    source = tmp_path / "docs.jsonl"
+    document = json.dumps({"paragraphs": EXAMPLE.read_text(encoding="utf-8").splitlines()}) + "\n"
+    source.write_text(document * 2000, encoding="utf-8")  # far more output than a pipe holds
+    command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", jobs, "--model", str(model_dir),
+               str(source)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout.read(100)
+        run.stdout.close()  # as `| head -c 100` does
+        assert run.wait(timeout=120) == 1
+        assert run.stderr.read() == b""
+
+
 def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold(model_dir):
     run = winnow("segment", str(EXAMPLE), "--flag-below", "0.97", model_dir=model_dir)
     assert run.returncode == 0, run.stderr

@@ -50,8 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)
-    return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split,
-                       args.jobs or os.cpu_count() or 1)
+    try:
+        return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split,
+                           args.jobs or os.cpu_count() or 1)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from
+        # failing again when it flushes standard output on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _jobs(raw: str) -> int:
