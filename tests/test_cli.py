@@ -1,5 +1,6 @@
 """The command line, run the way users run it: `python -m winnow ...` in a subprocess."""
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -89,6 +90,20 @@ def test_a_reader_that_goes_away_early_ends_the_run_quietly(model_dir, tmp_path,
         run.stdout.close()  # as `| head -c 100` does
         assert run.wait(timeout=120) == 1
         assert run.stderr.read() == b""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_ends_the_run_quietly_with_status_130(model_dir, tmp_path, jobs):
+    source = tmp_path / "docs.jsonl"
+    source.write_text((json.dumps({"text": EXAMPLE.read_text(encoding="utf-8")}) + "\n") * 20000, encoding="utf-8")
+    command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", jobs, "--model", str(model_dir),
+               str(source)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout.read(100)  # it is labelling
+        run.send_signal(signal.SIGINT)
+        run.stdout.read()
+        assert run.wait(timeout=60) == 130
+        assert b"Traceback" not in run.stderr.read()
 
 
 def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold(model_dir):

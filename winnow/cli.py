@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # failing again when it flushes standard output on the way out.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        return 130  # as shells report a run ended by Ctrl-C
 
 
 def _jobs(raw: str) -> int:

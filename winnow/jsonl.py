@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import signal
 from collections import deque
 from dataclasses import dataclass
 from itertools import islice
@@ -92,8 +93,10 @@ _worker_segmenter: ChunkSegmenter | None = None
 
 
 def _install(segmenter: ChunkSegmenter) -> None:
-    """Start a worker process: one numerical thread each, the processes are the parallelism."""
+    """Start a worker process: one numerical thread each, the processes are the parallelism;
+    Ctrl-C is left to the parent, which ends the workers."""
     global _worker_segmenter
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(limits=1)
     _worker_segmenter = segmenter
 
