@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import winnow as winnow_package
 from winnow import config
 from winnow.model import load_model
 
@@ -30,6 +31,11 @@ def test_segment_a_text_file_prints_one_result_whose_offsets_point_into_the_file
     assert all(text[p["start"]:p["end"]] == p["text"] for p in result["paragraphs"])
     assert [i for s in result["segments"] for i in range(s["first"], s["last"] + 1)] == list(range(30))
     assert result["article"] == "\n\n".join(p["text"] for p in result["paragraphs"] if p["label"] == "article")
+
+
+def test_version_says_which_winnow_this_is():
+    run = winnow("--version")
+    assert run.returncode == 0 and run.stdout.decode().strip() == f"winnow {winnow_package.__version__}"
 
 
 def test_segment_reads_standard_input_by_default(model_dir):

@@ -13,6 +13,7 @@ import os
 import sys
 from typing import IO, Sequence
 
+import winnow
 from winnow import config
 from winnow.document import LINES, SPLITS
 
@@ -30,6 +31,7 @@ MAX_JOBS = 1024
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m winnow", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"winnow {winnow.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     segment = commands.add_parser("segment", help="label the paragraphs of documents")
     segment.add_argument("path", nargs="?", default="-", help="a file, or - for standard input (default)")

@@ -255,8 +255,9 @@ def library_versions() -> dict[str, str]:
             "scikit-learn": sklearn.__version__, "joblib": joblib.__version__}
 
 
-def load_model(directory: str | Path) -> LoadedModel:
-    """Load a model directory, refusing one saved by another scikit-learn version."""
+def load_model(directory: str | Path = config.DEFAULT_MODEL_DIR) -> LoadedModel:
+    """Load a model directory (the shipped default model unless told otherwise), refusing one
+    saved by another scikit-learn version."""
     directory = Path(directory)
     card_path, model_path = directory / CARD_FILE, directory / MODEL_FILE
     if not card_path.is_file() or not model_path.is_file():
