@@ -2,30 +2,26 @@
 
 A request-level fault (no body, a body that is not UTF-8 or JSON, a batch
 over the limit) raises `InvalidInput` or `Problem` and fails the request. In
-a batch, a document that is wrong on its own becomes an error entry
-``{"id", "error": {"code", "detail"}}`` in its place, and the rest go on.
+a batch, a document that is wrong on its own becomes an error entry in its
+place (`winnow.inputs.item_from_json`), and the rest go on.
 """
 from __future__ import annotations
 
-import json
-import math
-from typing import Any, Iterator
+from typing import Iterator
 
 from flask import Request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from serve.errors import Problem
 from serve.settings import Settings
-from winnow.document import Document
-from winnow.document import LINES
-from winnow.inputs import InvalidInput, confidence_threshold, decode_text, document_from_json, paragraph_split
+from winnow.document import LINES, Document
+from winnow.inputs import (InvalidInput, Item, confidence_threshold, decode_text, document_from_json, item_from_json,
+                           item_from_line, json_value, paragraph_split)
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 TEXT = "text/plain"
 HTML = "text/html"
-
-Item = Document | dict  # a document to label, or the error entry that stands in its place
 
 
 def body(request: Request, accepted: tuple[str, ...]) -> bytes:
@@ -62,21 +58,10 @@ def split(request: Request) -> str:
     return paragraph_split(request.args.get("split", LINES))
 
 
-def json_value(data: bytes) -> Any:
-    """Parsed UTF-8 JSON; NaN, Infinity and numbers too large for a float are refused."""
-    text = decode_text(data)
-    try:
-        return json.loads(text, parse_float=_finite, parse_constant=_finite)
-    except RecursionError:
-        raise InvalidInput("invalid_json", "the JSON is nested too deeply") from None
-    except ValueError as error:
-        raise InvalidInput("invalid_json", f"the body is not valid JSON: {error}") from None
-
-
 def document(data: bytes, mimetype: str, settings: Settings, split: str = LINES) -> Document:
     """The one document of a JSON object or of plain text (the same as ``{"text": body}``)."""
     obj = json_value(data) if mimetype == JSON else {"text": decode_text(data)}
-    return _document(obj, settings.max_paragraphs, split)
+    return document_from_json(obj, settings.max_paragraphs, split)
 
 
 def json_batch(data: bytes, settings: Settings, split: str = LINES) -> list[Item]:
@@ -85,7 +70,7 @@ def json_batch(data: bytes, settings: Settings, split: str = LINES) -> list[Item
     if not isinstance(obj, dict) or not isinstance(obj.get("documents"), list):
         raise InvalidInput("invalid_batch", 'a batch must be a JSON object {"documents": [...]}')
     _check_count(len(obj["documents"]), settings.max_documents)
-    return [_item(entry, settings.max_paragraphs, split) for entry in obj["documents"]]
+    return [item_from_json(entry, settings.max_paragraphs, split) for entry in obj["documents"]]
 
 
 def ndjson_batch(data: bytes, settings: Settings, split: str = LINES) -> Iterator[Item]:
@@ -97,53 +82,12 @@ def ndjson_batch(data: bytes, settings: Settings, split: str = LINES) -> Iterato
     """
     lines = [(number, line) for number, line in enumerate(data.split(b"\n"), 1) if line.strip()]
     _check_count(len(lines), settings.max_documents)
-    return (_line_item(number, line, settings.max_paragraphs, split) for number, line in lines)
-
-
-def _document(obj: Any, max_paragraphs: int, split: str) -> Document:
-    """`document_from_json`, refusing the lone surrogates that a JSON escape can bring in."""
-    parsed = document_from_json(obj, max_paragraphs, split)
-    try:
-        parsed.text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        surrogate = ord(parsed.text[error.start])
-        raise InvalidInput("invalid_unicode",
-                           f"the text has a lone surrogate U+{surrogate:04X} at character {error.start}: "
-                           "\\uD800-\\uDFFF escapes must come in pairs") from None
-    return parsed
-
-
-def _item(obj: Any, max_paragraphs: int, split: str, **where: int) -> Item:
-    try:
-        return _document(obj, max_paragraphs, split)
-    except InvalidInput as error:
-        return _error_entry(obj, error, **where)
-
-
-def _line_item(number: int, line: bytes, max_paragraphs: int, split: str) -> Item:
-    try:
-        obj = json_value(line)
-    except InvalidInput as error:
-        return _error_entry(None, error, line=number)
-    return _item(obj, max_paragraphs, split, line=number)
-
-
-def _error_entry(obj: Any, error: InvalidInput, **where: int) -> dict:
-    """``{"id", **where, "error": {"code", "detail"}}``, the id echoed only when it is a valid one."""
-    doc_id = obj.get("id") if isinstance(obj, dict) and error.code != "invalid_id" else None
-    return {"id": doc_id, **where, "error": {"code": error.code, "detail": error.detail}}
+    return (item_from_line(number, line, settings.max_paragraphs, split) for number, line in lines)
 
 
 def _check_count(count: int, limit: int) -> None:
     if count > limit:
         raise InvalidInput("too_many_documents", f"the batch has {count} documents; the limit is {limit}")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is not a finite number")
-    return value
 
 
 def _either(accepted: tuple[str, ...]) -> str:

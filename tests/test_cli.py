@@ -1,5 +1,6 @@
 """The command line, run the way users run it: `python -m winnow ...` in a subprocess."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -55,14 +56,17 @@ def test_jsonl_gives_one_result_per_line_in_order_keeping_every_given_paragraph(
 
 
 def test_a_bad_jsonl_line_gets_an_error_line_and_the_others_are_still_segmented(model_dir):
-    stdin = b'{"id": 1, "text": "Fine."}\nnot json\n{"id": 3, "paragraphs": [1]}\n{"id": 4, "text": "Also fine."}\n'
+    bad = [b"not json", b'{"id": 3, "paragraphs": [1]}', b"[" * 100_000, b'{"id": "\\ud800", "text": "a"}',
+           b'{"id": NaN, "text": "a"}', b'{"id": 1e999, "text": "a"}']
+    stdin = b"\n".join([b'{"id": 1, "text": "Fine."}', *bad, b'{"id": 4, "text": "Also fine."}']) + b"\n"
     run = winnow("segment", "--jsonl", stdin=stdin, model_dir=model_dir)
-    rows = [json.loads(line) for line in run.stdout.splitlines()]
-    assert run.returncode == 1 and b"2 of 4 lines" in run.stderr
-    assert [r["id"] for r in rows] == [1, None, 3, 4]
-    assert rows[1]["error"]["code"] == "invalid_json" and rows[1]["line"] == 2
-    assert rows[2]["error"]["code"] == "invalid_paragraphs"
-    assert "paragraphs" in rows[3]
+    assert run.returncode == 1 and b"6 of 8 lines" in run.stderr and b"Traceback" not in run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]  # all of it valid JSON
+    assert [r["id"] for r in rows] == [1, None, 3, None, None, None, None, 4]
+    assert [r["error"]["code"] for r in rows[1:-1]] == \
+        ["invalid_json", "invalid_paragraphs", "invalid_json", "invalid_id", "invalid_json", "invalid_json"]
+    assert [r["line"] for r in rows[1:-1]] == [2, 3, 4, 5, 6, 7]
+    assert "paragraphs" in rows[0] and "paragraphs" in rows[-1]
 
 
 def test_jsonl_labelled_in_several_processes_comes_out_as_from_one_in_the_order_of_the_input(model_dir, tmp_path):
@@ -82,10 +86,12 @@ def test_jsonl_labelled_in_several_processes_comes_out_as_from_one_in_the_order_
     assert rows[300]["line"] == 301 and rows[300]["error"]["code"] == "invalid_json"
     refused = winnow("segment", "--jsonl", "--jobs", "-1", str(source), model_dir=model_dir)
     assert refused.returncode == 2 and b"number of processes" in refused.stderr
+    without_jsonl = winnow("segment", "--jobs", "2", str(EXAMPLE), model_dir=model_dir)
+    assert without_jsonl.returncode == 2 and b"needs --jsonl" in without_jsonl.stderr
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_reader_that_goes_away_early_ends_the_run_quietly(model_dir, tmp_path, jobs):
+def test_a_reader_that_goes_away_early_ends_the_run_quietly_with_status_141(model_dir, tmp_path, jobs):
     source = tmp_path / "docs.jsonl"
     document = json.dumps({"paragraphs": EXAMPLE.read_text(encoding="utf-8").splitlines()}) + "\n"
     source.write_text(document * 2000, encoding="utf-8")  # far more output than a pipe holds
@@ -94,7 +100,7 @@ def test_a_reader_that_goes_away_early_ends_the_run_quietly(model_dir, tmp_path,
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
         assert run.stdout.read(100)
         run.stdout.close()  # as `| head -c 100` does
-        assert run.wait(timeout=120) == 1
+        assert run.wait(timeout=120) == 141
         assert run.stderr.read() == b""
 
 
@@ -110,6 +116,20 @@ def test_ctrl_c_ends_the_run_quietly_with_status_130(model_dir, tmp_path, jobs):
         run.stdout.read()
         assert run.wait(timeout=60) == 130
         assert b"Traceback" not in run.stderr.read()
+
+
+def test_a_worker_process_that_dies_ends_the_run_with_an_error_not_a_hang(model_dir, tmp_path):
+    source = tmp_path / "docs.jsonl"
+    source.write_text((json.dumps({"text": EXAMPLE.read_text(encoding="utf-8")}) + "\n") * 20000, encoding="utf-8")
+    command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", "2", "--model", str(model_dir),
+               str(source)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout.read(100)  # the workers are labelling
+        children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+        os.kill(int(children[0]), signal.SIGKILL)
+        run.stdout.read()
+        assert run.wait(timeout=60) == 2
+        assert b"a worker process died" in run.stderr.read()
 
 
 def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold(model_dir):

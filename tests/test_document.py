@@ -1,6 +1,6 @@
 """A document's paragraphs always point back into the text they came from."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from winnow.document import BLANK_LINES, SPLITS, Document, count_paragraphs
 
@@ -51,6 +51,13 @@ def test_a_text_with_no_paragraphs_is_an_empty_document():
 
 
 @given(awkward_text)
+@example("a\x85\x85b")
+@example("a\r\r\nb")
+@example("a\u2028 \u2029b")
+@example("a\x1c\x1cb")
+@example("\r\n\r\nx\n\n")
+@example("a\r\nb\x0b\x0cc")
+@example("a\n\x1f\nb")
 def test_split_at_blank_lines_a_paragraph_is_a_run_of_non_blank_lines_stripped(text):
     runs, run = [], ""
     for line in text.splitlines(keepends=True):

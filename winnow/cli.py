@@ -11,11 +11,14 @@ import importlib
 import json
 import os
 import sys
-from typing import IO, Sequence
+from typing import IO, TYPE_CHECKING, Sequence
 
 import winnow
 from winnow import config
 from winnow.document import LINES, SPLITS
+
+if TYPE_CHECKING:
+    from winnow.jsonl import ChunkSegmenter
 
 # command -> (module with a main(argv) function, one-line help)
 DELEGATED = {
@@ -44,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          help="how plain text is parted into paragraphs: at every line break (default), or only "
                               "at blank lines, for text wrapped at a fixed width")
     segment.add_argument("--jobs", type=_jobs, default=1, metavar="N",
-                         help="with --jsonl, label in N processes (default 1; 0: one per CPU); "
+                         help="with --jsonl, label in N processes (default 1; 0: one per CPU it may use); "
                               "the output keeps the order of the input")
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
@@ -52,16 +55,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)
+    if args.jobs != 1 and not args.jsonl:
+        parser.error("--jobs labels JSONL in several processes: it needs --jsonl")
     try:
         return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split,
-                           args.jobs or os.cpu_count() or 1)
+                           args.jobs or _usable_cpus())
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # failing again when it flushes standard output on the way out.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 141  # as shells report a run ended by SIGPIPE
     except KeyboardInterrupt:
         return 130  # as shells report a run ended by Ctrl-C
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system tells it), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _jobs(raw: str) -> int:
@@ -82,6 +94,7 @@ def _threshold(raw: str) -> float:
 def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None = None,
                 split: str = LINES, processes: int = 1) -> int:
     from winnow.inputs import InvalidInput, decode_text
+    from winnow.jsonl import ChunkSegmenter
     from winnow.model import ModelLoadError, load_model
 
     try:
@@ -96,8 +109,6 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
         return 2
     with stream:
         if jsonl:
-            from winnow.jsonl import ChunkSegmenter
-
             return _segment_jsonl(stream, ChunkSegmenter(model, flag_below, split), sys.stdout, processes)
         try:
             text = decode_text(stream.read())
@@ -113,18 +124,27 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
     return 0
 
 
-def _segment_jsonl(stream: IO[bytes], segmenter, out: IO[str], processes: int) -> int:
+def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], processes: int) -> int:
     """Segment a JSONL stream chunk by chunk; a bad line gets an error line, the rest go on."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from winnow.jsonl import segment_stream
 
     errors = done = 0
     show_progress = sys.stderr.isatty()
-    for segmented in segment_stream(stream, segmenter, processes):
-        out.write(segmented.text)
-        done += segmented.lines
-        errors += segmented.errors
+    try:
+        for segmented in segment_stream(stream, segmenter, processes):
+            out.write(segmented.text)
+            done += segmented.rows
+            errors += segmented.errors
+            if show_progress:
+                print(f"\r{done} documents", end="", file=sys.stderr, flush=True)
+    except BrokenProcessPool:
         if show_progress:
-            print(f"\r{done} documents", end="", file=sys.stderr, flush=True)
+            print(file=sys.stderr)
+        print(f"error: a worker process died (killed, or out of memory?) after {done} documents were written; "
+              "the rest were not", file=sys.stderr)
+        return 2
     if show_progress:
         print(file=sys.stderr)
     if errors:

@@ -80,11 +80,16 @@ def count_paragraphs(text: str, split: str = LINES) -> int:
     return sum(1 for chunk, _ in _chunks(text, split) if chunk and not chunk.isspace())
 
 
+def check_split(split: str) -> str:
+    """`split` if it is one of `SPLITS`, else a `ValueError` that names them."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be {' or '.join(SPLITS)}, not {split!r}")
+    return split
+
+
 def _chunks(text: str, split: str) -> Iterator[tuple[str, int]]:
     """The stretches of `text` that hold at most one paragraph each, with where each starts."""
-    if split == LINES:
+    if check_split(split) == LINES:
         return ((match.group(), match.start()) for match in _PARAGRAPH.finditer(text))
-    if split == BLANK_LINES:
-        bounds = [0, *(i for match in _BLANK_LINES.finditer(text) for i in match.span()), len(text)]
-        return ((text[start:end], start) for start, end in zip(bounds[::2], bounds[1::2]))
-    raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    bounds = [0, *(i for match in _BLANK_LINES.finditer(text) for i in match.span()), len(text)]
+    return ((text[start:end], start) for start, end in zip(bounds[::2], bounds[1::2]))

@@ -3,13 +3,19 @@
 The CLI and the service both accept a document as a JSON object with either
 ``text`` (plain text, split into lines, or at blank lines when asked) or
 ``paragraphs`` (kept as given), and an optional ``id``. Anything else is an
-`InvalidInput` with a stable code.
+`InvalidInput` with a stable code. Where many documents come at once, one
+that is wrong on its own becomes an error entry ``{"id", "error": {"code",
+"detail"}}`` in its place, and the rest go on.
 """
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
-from winnow.document import LINES, SPLITS, Document, count_paragraphs
+from winnow.document import LINES, Document, check_split, count_paragraphs
+
+Item = Document | dict  # a document to label, or the error entry that stands in its place
 
 
 class InvalidInput(ValueError):
@@ -32,6 +38,48 @@ def decode_text(body: bytes) -> str:
     return text
 
 
+def json_value(data: bytes) -> Any:
+    """Parsed UTF-8 JSON; NaN, Infinity, numbers too large for a float and JSON nested too deeply
+    are refused."""
+    text = decode_text(data)
+    try:
+        return json.loads(text, parse_float=_finite, parse_constant=_finite)
+    except RecursionError:
+        raise InvalidInput("invalid_json", "the JSON is nested too deeply") from None
+    except ValueError as error:
+        raise InvalidInput("invalid_json", f"this is not valid JSON: {error}") from None
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def item_from_line(number: int, line: bytes, max_paragraphs: int | None = None, split: str = LINES) -> Item:
+    """The document on line `number` of a JSON-lines input, or the error entry (with its line) in its place."""
+    try:
+        obj = json_value(line)
+    except InvalidInput as error:
+        return error_entry(None, error, line=number)
+    return item_from_json(obj, max_paragraphs, split, line=number)
+
+
+def item_from_json(obj: Any, max_paragraphs: int | None = None, split: str = LINES, **where: int) -> Item:
+    """`document_from_json`, or the error entry in its place (with `where`, e.g. its line)."""
+    try:
+        return document_from_json(obj, max_paragraphs, split)
+    except InvalidInput as error:
+        return error_entry(obj, error, **where)
+
+
+def error_entry(obj: Any, error: InvalidInput, **where: int) -> dict:
+    """``{"id", **where, "error": {"code", "detail"}}``, the id echoed only when it is a valid one."""
+    doc_id = obj.get("id") if isinstance(obj, dict) and error.code != "invalid_id" else None
+    return {"id": doc_id, **where, "error": {"code": error.code, "detail": error.detail}}
+
+
 def document_from_json(obj: Any, max_paragraphs: int | None = None, split: str = LINES) -> Document:
     """A `Document` from ``{"id"?, "text" | "paragraphs"}``, checked field by field; a
     ``text`` is split into paragraphs as `split` says (`Document.from_text`)."""
@@ -40,6 +88,9 @@ def document_from_json(obj: Any, max_paragraphs: int | None = None, split: str =
     doc_id = obj.get("id")
     if isinstance(doc_id, bool) or (doc_id is not None and not isinstance(doc_id, (str, int, float))):
         raise InvalidInput("invalid_id", f"'id' must be a string or a number, not {_json_type(doc_id)}")
+    if isinstance(doc_id, str) and _lone_surrogate(doc_id) is not None:
+        raise InvalidInput("invalid_id", "'id' contains a lone surrogate; send real characters, "
+                                         "not halves of UTF-16 pairs")
     has_text, has_paragraphs = "text" in obj, "paragraphs" in obj
     if has_text == has_paragraphs:
         raise InvalidInput("missing_content" if not has_text else "ambiguous_content",
@@ -73,11 +124,18 @@ def _check_characters(text: str) -> None:
     """Refuse NUL characters and the lone surrogates that JSON escapes can smuggle in."""
     if "\x00" in text:
         raise InvalidInput("binary_content", "the text contains NUL characters: it looks like binary data")
+    if (position := _lone_surrogate(text)) is not None:
+        raise InvalidInput("invalid_unicode", f"the text contains a lone surrogate at character {position}; "
+                                              "send real characters, not halves of UTF-16 pairs")
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """Where `text` holds a lone surrogate (a JSON escape can bring one in), if it does."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise InvalidInput("invalid_unicode", f"the text contains a lone surrogate at character {error.start}; "
-                                              "send real characters, not halves of UTF-16 pairs") from None
+        return error.start
+    return None
 
 
 def _json_type(value: Any) -> str:
@@ -98,7 +156,8 @@ def confidence_threshold(raw: str) -> float:
 
 
 def paragraph_split(raw: str) -> str:
-    """How plain text is to be split into paragraphs: one of `SPLITS`, or `InvalidInput`."""
-    if raw not in SPLITS:
-        raise InvalidInput("invalid_split", f"split must be {' or '.join(SPLITS)}, not {raw!r}")
-    return raw
+    """How plain text is to be split into paragraphs (`check_split`), or `InvalidInput`."""
+    try:
+        return check_split(raw)
+    except ValueError as error:
+        raise InvalidInput("invalid_split", str(error)) from None

@@ -4,14 +4,15 @@ The stream is read in chunks of lines. A chunk is parsed, labelled and
 written out as JSON text in one piece of work, so that worker processes pass
 only bytes and text back and forth, and the results come out in the order of
 the lines. A line that is not a valid document gets an error line
-``{"id", "line", "error": {"code", "detail"}}`` in its place.
+``{"id", "line", "error": {"code", "detail"}}`` in its place
+(`winnow.inputs.item_from_line`); blank lines are skipped.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing
 import signal
 from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Iterable, Iterator
@@ -19,7 +20,7 @@ from typing import IO, Iterable, Iterator
 from threadpoolctl import threadpool_limits
 
 from winnow.document import LINES, Document
-from winnow.inputs import decode_text, document_from_json
+from winnow.inputs import item_from_line
 from winnow.model import LoadedModel
 from winnow.segment import segment_documents
 
@@ -39,10 +40,10 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Segmented:
-    """What one chunk gives: its output lines and how many of them are results and errors."""
+    """What one chunk gives: its output, one JSON row per non-blank line, and how many rows are errors."""
 
     text: str
-    lines: int
+    rows: int
     errors: int
 
 
@@ -55,7 +56,8 @@ class ChunkSegmenter:
     split: str = LINES
 
     def __call__(self, chunk: Chunk) -> Segmented:
-        items = list(_parse(chunk, self.split))
+        items = [item_from_line(number, line, split=self.split)
+                 for number, line in enumerate(chunk.lines, chunk.first_line) if line.strip()]
         results = iter(segment_documents(
             self.model, [item for item in items if isinstance(item, Document)], self.flag_below))
         rows = [next(results) if isinstance(item, Document) else item for item in items]
@@ -79,17 +81,21 @@ def _chunks(stream: IO[bytes]) -> Iterator[Chunk]:
 
 
 def _in_processes(segmenter: ChunkSegmenter, chunks: Iterable[Chunk], processes: int) -> Iterator[Segmented]:
-    with multiprocessing.Pool(processes, initializer=_install, initargs=(segmenter,)) as pool:
-        pending = deque()
+    """Raises `concurrent.futures.process.BrokenProcessPool` when a worker dies (killed, out of memory)."""
+    pool = ProcessPoolExecutor(processes, initializer=_install, initargs=(segmenter,))
+    pending: deque[Future] = deque()
+    try:
         for chunk in chunks:
-            pending.append(pool.apply_async(_segment_in_worker, (chunk,)))
+            pending.append(pool.submit(_segment_in_worker, chunk))
             if len(pending) >= CHUNKS_IN_FLIGHT_PER_PROCESS * processes:
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
+    finally:  # also when the reader stops early or Ctrl-C is pressed: no chunk is started after
+        pool.shutdown(cancel_futures=True)
 
 
-_worker_segmenter: ChunkSegmenter | None = None
+_worker_segmenter: ChunkSegmenter  # set by `_install` in each worker process
 
 
 def _install(segmenter: ChunkSegmenter) -> None:
@@ -103,18 +109,3 @@ def _install(segmenter: ChunkSegmenter) -> None:
 
 def _segment_in_worker(chunk: Chunk) -> Segmented:
     return _worker_segmenter(chunk)
-
-
-def _parse(chunk: Chunk, split: str) -> Iterator[Document | dict]:
-    """The chunk's documents, or an error row in the place of each line that is not one; blank lines skipped."""
-    for number, raw in enumerate(chunk.lines, chunk.first_line):
-        if not raw.strip():
-            continue
-        obj = None
-        try:
-            obj = json.loads(decode_text(raw))
-            yield document_from_json(obj, split=split)
-        except ValueError as error:  # InvalidInput and JSONDecodeError alike
-            code = getattr(error, "code", "invalid_json")
-            doc_id = obj.get("id") if isinstance(obj, dict) else None
-            yield {"id": doc_id, "line": number, "error": {"code": code, "detail": str(error)}}
