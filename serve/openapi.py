@@ -41,7 +41,8 @@ SCHEMAS: dict[str, Any] = {
     "Document": {
         "type": "object",
         "description": "Exactly one of `text` (plain text: one paragraph per non-blank line, stripped; "
-                       "see `split`) or `paragraphs` (kept exactly as given; offsets point into them joined by \"\\n\").",
+                       "see `split`) or `paragraphs` (kept exactly as given; offsets point into them "
+                       "joined by \"\\n\").",
         "properties": {
             "id": _ID,
             "text": _TEXT,
