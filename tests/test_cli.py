@@ -90,14 +90,19 @@ def test_jsonl_labelled_in_several_processes_comes_out_as_from_one_in_the_order_
     assert without_jsonl.returncode == 2 and b"needs --jsonl" in without_jsonl.stderr
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_reader_that_goes_away_early_ends_the_run_quietly_with_status_141(model_dir, tmp_path, jobs):
+def segmenting_the_example_many_times(model_dir, tmp_path, jobs: str) -> subprocess.Popen:
+    """`segment --jsonl --jobs` started on the example page 20,000 times over: far more output than a pipe
+    holds, and long enough to be stopped half-way."""
     source = tmp_path / "docs.jsonl"
-    document = json.dumps({"paragraphs": EXAMPLE.read_text(encoding="utf-8").splitlines()}) + "\n"
-    source.write_text(document * 2000, encoding="utf-8")  # far more output than a pipe holds
+    source.write_text((json.dumps({"text": EXAMPLE.read_text(encoding="utf-8")}) + "\n") * 20000, encoding="utf-8")
     command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", jobs, "--model", str(model_dir),
                str(source)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_goes_away_early_ends_the_run_quietly_with_status_141(model_dir, tmp_path, jobs):
+    with segmenting_the_example_many_times(model_dir, tmp_path, jobs) as run:
         assert run.stdout.read(100)
         run.stdout.close()  # as `| head -c 100` does
         assert run.wait(timeout=120) == 141
@@ -106,11 +111,7 @@ def test_a_reader_that_goes_away_early_ends_the_run_quietly_with_status_141(mode
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_ends_the_run_quietly_with_status_130(model_dir, tmp_path, jobs):
-    source = tmp_path / "docs.jsonl"
-    source.write_text((json.dumps({"text": EXAMPLE.read_text(encoding="utf-8")}) + "\n") * 20000, encoding="utf-8")
-    command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", jobs, "--model", str(model_dir),
-               str(source)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+    with segmenting_the_example_many_times(model_dir, tmp_path, jobs) as run:
         assert run.stdout.read(100)  # it is labelling
         run.send_signal(signal.SIGINT)
         run.stdout.read()
@@ -119,11 +120,7 @@ def test_ctrl_c_ends_the_run_quietly_with_status_130(model_dir, tmp_path, jobs):
 
 
 def test_a_worker_process_that_dies_ends_the_run_with_an_error_not_a_hang(model_dir, tmp_path):
-    source = tmp_path / "docs.jsonl"
-    source.write_text((json.dumps({"text": EXAMPLE.read_text(encoding="utf-8")}) + "\n") * 20000, encoding="utf-8")
-    command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", "2", "--model", str(model_dir),
-               str(source)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+    with segmenting_the_example_many_times(model_dir, tmp_path, "2") as run:
         assert run.stdout.read(100)  # the workers are labelling
         children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
         os.kill(int(children[0]), signal.SIGKILL)
