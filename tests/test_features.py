@@ -12,7 +12,7 @@ from winnow.document import Document
 from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CodePoints, clip
 from winnow.features import ParagraphFeaturizer
 from winnow.shape import SHAPE_NAMES, shape_matrix
-from winnow.wordhash import EDGE_WEIGHT, SYMBOLS, hashed_words
+from winnow.texthash import EDGE_WEIGHT, SYMBOLS, hashed_char_grams, hashed_words
 
 # Texts as users send them: any characters but NUL (refused at the door) and lone surrogates.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
@@ -23,6 +23,10 @@ N_FEATURES = 2**18
 
 def words(texts):
     return hashed_words(CodePoints.of(texts), N_FEATURES).toarray()
+
+
+def char_grams(texts):
+    return hashed_char_grams(CodePoints.of(texts), N_FEATURES).toarray()
 
 
 @given(BATCH)
@@ -43,39 +47,65 @@ def test_a_document_has_the_same_features_whatever_else_is_in_its_batch(others, 
     assert np.array_equal(alone, batched[len(others):len(others) + len(document)])
 
 
-def reference_row(text: str) -> np.ndarray:
-    """The hashed word row of one text, computed the slow way: a regex for the tokens, Python integers for
-    the hashes (see winnow.wordhash), a Counter for the counts, then the salted first and last token."""
-    def mix(value: int) -> int:
-        value ^= value >> 30
-        value = value * 0xBF58476D1CE4E5B9 % 2**64
-        value ^= value >> 27
-        value = value * 0x94D049BB133111EB % 2**64
-        return value ^ (value >> 31)
+def mix(value: int) -> int:
+    """splitmix64's finaliser on Python integers."""
+    value ^= value >> 30
+    value = value * 0xBF58476D1CE4E5B9 % 2**64
+    value ^= value >> 27
+    value = value * 0x94D049BB133111EB % 2**64
+    return value ^ (value >> 31)
 
-    def token_hash(token: str) -> int:
-        value = 0
-        for char in token:
-            lower = char.lower()
-            value = (value * 0x100000001B3 + ord(lower if len(lower) == 1 else char)) % 2**64
-        return mix(value)
 
-    hashes = [token_hash(token) for token in TOKEN.findall(clip(text))]
-    pairs = [mix((first * 0x9E3779B97F4A7C15 + second) % 2**64) for first, second in zip(hashes, hashes[1:])]
+def polynomial_hash(chars: str) -> int:
+    value = 0
+    for char in chars:
+        lower = " " if char.isspace() else char.lower()
+        value = (value * 0x100000001B3 + ord(lower if len(lower) == 1 else char)) % 2**64
+    return mix(value)
+
+
+def counted_row(hashes: list[int]) -> np.ndarray:
+    """The hashes counted into their columns and scaled by one over the root of how many there are."""
     row = np.zeros(N_FEATURES)
-    for column, count in Counter(h % N_FEATURES for h in hashes + pairs).items():
+    for column, count in Counter(h % N_FEATURES for h in hashes).items():
         row[column] = count
-    row /= max(np.linalg.norm(row), 1e-12)
+    return row / np.sqrt(max(len(hashes), 1))
+
+
+def reference_word_row(text: str) -> np.ndarray:
+    """The hashed word row of one text, computed the slow way: a regex for the tokens, Python integers for
+    the hashes (see winnow.texthash), a Counter for the counts, then the salted first and last token."""
+    hashes = [polynomial_hash(token) for token in TOKEN.findall(clip(text))]
+    pairs = [mix((first * 0x9E3779B97F4A7C15 + second) % 2**64) for first, second in zip(hashes, hashes[1:])]
+    row = counted_row(hashes + pairs)
     if hashes:
         row[mix(hashes[0] ^ 0x1234567) % N_FEATURES] += EDGE_WEIGHT
         row[mix(hashes[-1] ^ 0x7654321) % N_FEATURES] += EDGE_WEIGHT
     return row
 
 
+def reference_char_gram_row(text: str) -> np.ndarray:
+    """The hashed character 3-grams of one text, computed the slow way."""
+    clipped = clip(text)
+    return counted_row([polynomial_hash(clipped[i:i + 3]) for i in range(len(clipped) - 2)])
+
+
 @given(st.lists(TEXT, min_size=1, max_size=4))
 def test_each_text_is_hashed_as_the_words_word_pairs_and_edge_words_a_regex_finds_in_it(texts):
     for row, text in zip(words(texts), texts):
-        assert np.allclose(row, reference_row(text), atol=1e-6)
+        assert np.allclose(row, reference_word_row(text), atol=1e-6)
+
+
+@given(st.lists(TEXT, min_size=1, max_size=4))
+def test_each_text_is_hashed_as_the_runs_of_three_characters_in_it(texts):
+    for row, text in zip(char_grams(texts), texts):
+        assert np.allclose(row, reference_char_gram_row(text), atol=1e-6)
+
+
+def test_character_grams_read_any_space_as_a_plain_one_and_ignore_case():
+    plain, wrapped, shouted = char_grams(["Read more here", "Read\nmore\u00a0here", "READ MORE HERE"])
+    assert np.array_equal(plain, wrapped) and np.array_equal(plain, shouted)
+    assert np.count_nonzero(plain) == 12  # "rea", "ead", "ad ", ... "ere": all differ
 
 
 def test_letters_beyond_the_basic_plane_are_words_too():
@@ -139,15 +169,15 @@ def test_how_a_paragraph_ends_is_read_past_closing_quotes(text, flag):
     assert row[SHAPE_NAMES.index(flag)] == 1.0
 
 
-def test_words_are_kept_once_per_distinct_text_and_each_paragraph_points_at_its_own():
+def test_hashed_rows_are_kept_once_per_distinct_text_and_each_paragraph_points_at_its_own():
     menu = ["Home", "News", "Sport"]
     documents = [Document.from_paragraphs([*menu, "A story about the council."]),
                  Document.from_paragraphs([*menu, "Another story about the weather."])]
     features = ParagraphFeaturizer().transform(documents)
-    assert features.distinct_words.shape[0] == 5
-    assert features.words.shape[0] == 8
+    assert features.distinct_hashed.shape[0] == 5
+    assert features.hashed.shape[0] == 8
     alone = ParagraphFeaturizer().transform([Document.from_paragraphs([text]) for text in menu])
-    assert np.array_equal(features.words[4:7].toarray(), alone.words.toarray())
+    assert np.array_equal(features.hashed[4:7].toarray(), alone.hashed.toarray())
 
 
 def test_the_rows_of_some_paragraphs_are_those_rows_of_the_whole_batch():

@@ -17,35 +17,36 @@ from winnow.arrays import document_bounds, shifted_within_documents, side_by_sid
 from winnow.codepoints import CodePoints
 from winnow.document import Document
 from winnow.shape import N_SHAPE, shape_matrix
-from winnow.wordhash import hashed_words
+from winnow.texthash import hashed_char_grams, hashed_words
 
 
-FEATURES_VERSION = 5
+FEATURES_VERSION = 6
 """Raised whenever a change moves what a column of either stage means, or what else a model holds
-(version 2: words hashed by winnow.wordhash; 3: stage two also reads stage one's word and shape
+(version 2: words hashed by winnow.texthash; 3: stage two also reads stage one's word and shape
 scores apart; 4: each paragraph's first and last word hashed apart too; 5: the model holds the
-label transitions it decodes with). A model records the version it was fitted on and will not load
+label transitions it decodes with; 6: character 3-grams, and rows scaled by their entries' count). A model records the version it was fitted on and will not load
 under another."""
 
 
 @dataclass(frozen=True)
 class Features:
-    """The rows of a batch in two blocks: hashed words (sparse) and shape, position and the
-    neighbours' shape (dense). Kept apart because joining them costs more than using them.
+    """The rows of a batch in two blocks: hashed words and character 3-grams (sparse) and shape,
+    position and the neighbours' shape (dense). Kept apart because joining them costs more than
+    using them.
 
-    The words are held once per distinct text, with the distinct text of each
-    paragraph (`text_of`): menus and footers repeat, and a linear model's
-    scores of the words are then computed once per text too.
+    The hashed block is held once per distinct text, with the distinct text of
+    each paragraph (`text_of`): menus and footers repeat, and a linear model's
+    scores of the block are then computed once per text too.
     """
 
-    distinct_words: sp.csr_matrix
+    distinct_hashed: sp.csr_matrix
     text_of: np.ndarray
     dense: np.ndarray
 
     @property
-    def words(self) -> sp.csr_matrix:
-        """Each paragraph's hashed words."""
-        return self.distinct_words[self.text_of]
+    def hashed(self) -> sp.csr_matrix:
+        """Each paragraph's hashed words and character 3-grams."""
+        return self.distinct_hashed[self.text_of]
 
     @property
     def shapes(self) -> np.ndarray:
@@ -53,20 +54,20 @@ class Features:
         return self.dense[:, :N_SHAPE]
 
     def rows(self, index: np.ndarray) -> "Features":
-        """The features of the paragraphs at `index` only (the words of every distinct text are kept)."""
-        return Features(self.distinct_words, self.text_of[index], self.dense[index])
+        """The features of the paragraphs at `index` only (the hashed rows of every distinct text are kept)."""
+        return Features(self.distinct_hashed, self.text_of[index], self.dense[index])
 
     def matrix(self) -> sp.csr_matrix:
         """Both blocks side by side, as a model is fitted on them."""
-        return sp.hstack([self.words, sp.csr_matrix(self.dense)], format="csr", dtype=np.float32)
+        return sp.hstack([self.hashed, sp.csr_matrix(self.dense)], format="csr", dtype=np.float32)
 
 
 class ParagraphFeaturizer:
     """Turns documents into one row of features per paragraph.
 
     A row holds the paragraph's own hashed words, word pairs and first and
-    last word, its shape, its position in the document and the shape of its
-    neighbours. What the neighbours *say* reaches a paragraph through the
+    last word, its hashed character 3-grams (`n_features` columns each), its
+    shape, its position in the document and the shape of its neighbours. What the neighbours *say* reaches a paragraph through the
     second stage of the model instead, which keeps the rows narrow. It holds
     no state but its parameters, so a saved model needs nothing else of it.
     """
@@ -74,6 +75,11 @@ class ParagraphFeaturizer:
     def __init__(self, n_features: int = 2**18, context: int = 2):
         self.n_features = n_features
         self.context = context
+
+    @property
+    def n_hashed(self) -> int:
+        """Columns of the hashed block: words, then character 3-grams."""
+        return 2 * self.n_features
 
     def transform(self, documents: Sequence[Document]) -> Features:
         """The features of every paragraph of every document, in order.
@@ -92,7 +98,9 @@ class ParagraphFeaturizer:
         for offset in range(1, self.context + 1):
             for direction in (-offset, offset):
                 dense.append(shifted_within_documents(shapes, lengths, direction)[0])
-        return Features(hashed_words(points, self.n_features), text_of, side_by_side(dense))
+        hashed = sp.hstack([hashed_words(points, self.n_features), hashed_char_grams(points, self.n_features)],
+                           format="csr")
+        return Features(hashed, text_of, side_by_side(dense))
 
 
 def _positions(lengths: np.ndarray) -> np.ndarray:

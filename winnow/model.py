@@ -1,14 +1,14 @@
 """The paragraph classifier: two stages, fit / predict / save / load.
 
-Stage one reads each paragraph on its own (words, shape, position, the shape
-of its neighbours) with a linear model. Stage two reads the stage-one
-probabilities of a window of paragraphs around each one, so that a lone
-"Continue" inside an appeal or a byline under a teaser takes its label from
-the run it stands in; for the paragraph and its next neighbours it also reads
-what stage one's words and its shape columns each said apart, so that it can
-tell a story-like text in a headline's shape from a story. Stage two is
-trained on out-of-fold stage-one results (folds by site), so it learns how
-far stage one is to be trusted on pages it has not seen. The labels are the
+Stage one reads each paragraph on its own (words, character 3-grams, shape,
+position, the shape of its neighbours) with a linear model. Stage two reads
+the stage-one probabilities of a window of paragraphs around each one, so
+that a lone "Continue" inside an appeal or a byline under a teaser takes its
+label from the run it stands in; for the paragraph and its next neighbours it
+also reads what stage one's text and its shape columns each said apart, so
+that it can tell a story-like text in a headline's shape from a story. Stage
+two is trained on out-of-fold stage-one results (folds by site), so it learns
+how far stage one is to be trusted on pages it has not seen. The labels are the
 best path through each page's stage-two probabilities and the label
 transitions counted on the training pages, the transitions at a light weight
 (winnow.sequence): on the hand-checked dev pages that gained macro-F1 over
@@ -121,7 +121,7 @@ class ParagraphClassifier:
         for fold, (train, held_out) in enumerate(splitter.split(X, y, groups), 1):
             progress(f"stage 1, fold {fold}/{self.folds}")
             first = self._first_stage().fit(X[train], y[train])
-            out_of_fold[held_out] = FirstStageWeights.of(first, self.featurizer.n_features).scores(
+            out_of_fold[held_out] = FirstStageWeights.of(first, self.featurizer.n_hashed).scores(
                 features.rows(held_out))
         return out_of_fold
 
@@ -143,7 +143,7 @@ class ParagraphClassifier:
     @cached_property
     def first_weights(self) -> FirstStageWeights:
         """Stage one's coefficients laid out for scoring: made on first use, never saved."""
-        return FirstStageWeights.of(self.first, self.featurizer.n_features)
+        return FirstStageWeights.of(self.first, self.featurizer.n_hashed)
 
     def predict_proba(self, documents: Sequence[Document]) -> np.ndarray:
         """Calibrated probabilities, one row per paragraph of every document, columns in `LABELS` order."""
@@ -293,22 +293,22 @@ class FirstStageWeights:
     one document.
     """
 
-    words: np.ndarray
+    hashed: np.ndarray
     dense: np.ndarray
     intercept: np.ndarray
 
     @classmethod
-    def of(cls, first: SGDClassifier, n_words: int) -> "FirstStageWeights":
-        return cls(np.ascontiguousarray(first.coef_[:, :n_words].T),
-                   np.ascontiguousarray(first.coef_[:, n_words:].T), first.intercept_)
+    def of(cls, first: SGDClassifier, n_hashed: int) -> "FirstStageWeights":
+        return cls(np.ascontiguousarray(first.coef_[:, :n_hashed].T),
+                   np.ascontiguousarray(first.coef_[:, n_hashed:].T), first.intercept_)
 
     def scores(self, features: Features) -> np.ndarray:
-        """Stage one's decision scores of each label, split in two: what the words said (five
-        columns) and what the shape, position and neighbours' shape said with the intercept (five
-        more). Computed on the two blocks of `features` without joining them, and the words once
-        per distinct text."""
-        words = (features.distinct_words @ self.words)[features.text_of]
-        return side_by_side([words, features.dense @ self.dense + self.intercept])
+        """Stage one's decision scores of each label, split in two: what the words and character
+        3-grams said (five columns) and what the shape, position and neighbours' shape said with the
+        intercept (five more). Computed on the two blocks of `features` without joining them, and
+        the hashed block once per distinct text."""
+        hashed = (features.distinct_hashed @ self.hashed)[features.text_of]
+        return side_by_side([hashed, features.dense @ self.dense + self.intercept])
 
 
 def _first_stage_proba(scores: np.ndarray) -> np.ndarray:
