@@ -12,7 +12,7 @@ from winnow.document import Document
 from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CodePoints, clip
 from winnow.features import ParagraphFeaturizer
 from winnow.shape import SHAPE_NAMES, shape_matrix
-from winnow.texthash import EDGE_WEIGHT, SYMBOLS, hashed_char_grams, hashed_words
+from winnow.texthash import EDGE_WEIGHT, SYMBOLS, hashed_text
 
 # Texts as users send them: any characters but NUL (refused at the door) and lone surrogates.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)
@@ -22,11 +22,11 @@ N_FEATURES = 2**18
 
 
 def words(texts):
-    return hashed_words(CodePoints.of(texts), N_FEATURES).toarray()
+    return hashed_text(CodePoints.of(texts), N_FEATURES)[:, :N_FEATURES].toarray()
 
 
 def char_grams(texts):
-    return hashed_char_grams(CodePoints.of(texts), N_FEATURES).toarray()
+    return hashed_text(CodePoints.of(texts), N_FEATURES)[:, N_FEATURES:].toarray()
 
 
 @given(BATCH)
@@ -180,8 +180,14 @@ def test_hashed_rows_are_kept_once_per_distinct_text_and_each_paragraph_points_a
     assert np.array_equal(features.hashed[4:7].toarray(), alone.hashed.toarray())
 
 
-def test_the_rows_of_some_paragraphs_are_those_rows_of_the_whole_batch():
-    documents = [Document.from_paragraphs(["Home", "News", "A story.", "Home", "© 2025 Daily"])]
+def test_the_dense_blocks_product_is_computed_without_building_the_block():
+    documents = [Document.from_paragraphs(["Home", "News", "A story.", "Home", "© 2025 Daily"]),
+                 Document.from_paragraphs(["Only one"]), Document.from_paragraphs(["Home", "A second story."])]
     features = ParagraphFeaturizer().transform(documents)
-    index = np.array([4, 0, 3])
-    assert np.array_equal(features.rows(index).matrix().toarray(), features.matrix()[index].toarray())
+    weights = np.random.default_rng(0).normal(size=(features.dense.shape[1], 5)).astype(np.float32)
+    assert np.allclose(features.dense_product(weights), features.dense @ weights, atol=1e-5)
+
+
+def test_the_hashed_columns_must_be_a_power_of_two():
+    with pytest.raises(ValueError, match="power of two"):
+        hashed_text(CodePoints.of(["Home"]), 1000)

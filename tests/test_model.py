@@ -73,16 +73,6 @@ def test_stage_one_on_the_two_feature_blocks_is_what_scikit_learn_computes_on_th
                        atol=1e-6)
 
 
-def test_stage_one_scores_some_paragraphs_as_it_scores_them_in_the_whole_batch(model_dir):
-    """Training scores held-out folds this way (`features.rows`). Equal up to float32 rounding: the
-    dense block's product is blocked by the number of rows."""
-    classifier = load_model(model_dir).classifier
-    features = classifier.featurizer.transform([Document.from_text(MOSCOW_TIMES.read_text())])
-    index = np.array([5, 0, 17, 5])
-    assert np.allclose(classifier.first_weights.scores(features.rows(index)),
-                       classifier.first_weights.scores(features)[index], rtol=1e-6, atol=1e-5)
-
-
 def test_a_run_of_gallery_counters_is_not_taken_for_an_appeal(model_dir):
     """Regression: a model that read every digit as 0 took 25 of these 30 counters for appeals
     ("123" read as the "000" of "$50,000")."""

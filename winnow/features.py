@@ -17,7 +17,7 @@ from winnow.arrays import document_bounds, shifted_within_documents, side_by_sid
 from winnow.codepoints import CodePoints
 from winnow.document import Document
 from winnow.shape import N_SHAPE, shape_matrix
-from winnow.texthash import hashed_char_grams, hashed_words
+from winnow.texthash import hashed_text
 
 
 FEATURES_VERSION = 6
@@ -34,14 +34,18 @@ class Features:
     position and the neighbours' shape (dense). Kept apart because joining them costs more than
     using them.
 
-    The hashed block is held once per distinct text, with the distinct text of
-    each paragraph (`text_of`): menus and footers repeat, and a linear model's
-    scores of the block are then computed once per text too.
+    Both blocks are held once per distinct text, with the distinct text of each
+    paragraph (`text_of`): menus and footers repeat, and a linear model's scores
+    of a text are then computed once. The dense block, which repeats each
+    paragraph's shape in its neighbours' rows, is only built when asked for
+    (`dense`, to fit a model): `dense_product` gives its product without it.
     """
 
     distinct_hashed: sp.csr_matrix
+    distinct_shapes: np.ndarray
     text_of: np.ndarray
-    dense: np.ndarray
+    lengths: np.ndarray  # paragraphs of each document of the batch
+    context: int
 
     @property
     def hashed(self) -> sp.csr_matrix:
@@ -51,11 +55,31 @@ class Features:
     @property
     def shapes(self) -> np.ndarray:
         """Each paragraph's own shape values (`winnow.shape.SHAPE_NAMES`)."""
-        return self.dense[:, :N_SHAPE]
+        return self.distinct_shapes[self.text_of]
 
-    def rows(self, index: np.ndarray) -> "Features":
-        """The features of the paragraphs at `index` only (the hashed rows of every distinct text are kept)."""
-        return Features(self.distinct_hashed, self.text_of[index], self.dense[index])
+    @property
+    def neighbours(self) -> tuple[int, ...]:
+        """Whose shape the dense block holds after the paragraph's own: the paragraph `by` rows on."""
+        return tuple(by for offset in range(1, self.context + 1) for by in (-offset, offset))
+
+    @property
+    def dense(self) -> np.ndarray:
+        """Shape, position, then the shape of each of `neighbours` (zeros past the document's edges)."""
+        shapes = self.shapes
+        return side_by_side([shapes, _positions(self.lengths),
+                             *(shifted_within_documents(shapes, self.lengths, by)[0] for by in self.neighbours)])
+
+    def dense_product(self, weights: np.ndarray) -> np.ndarray:
+        """``dense @ weights``, from a product of each distinct text's shape with the weights of
+        the paragraph's own and of each neighbour's shape, moved to the rows it neighbours."""
+        block_ends = np.cumsum([N_SHAPE, N_POSITION] + [N_SHAPE] * (len(self.neighbours) - 1))
+        own, position, *of_neighbours = np.split(weights, block_ends)
+        products = (self.distinct_shapes @ np.hstack([own, *of_neighbours]))[self.text_of]
+        columns = weights.shape[1]
+        total = products[:, :columns] + _positions(self.lengths) @ position
+        for i, by in enumerate(self.neighbours, 1):
+            total += shifted_within_documents(products[:, i * columns:(i + 1) * columns], self.lengths, by)[0]
+        return total
 
     def matrix(self) -> sp.csr_matrix:
         """Both blocks side by side, as a model is fitted on them."""
@@ -93,14 +117,10 @@ class ParagraphFeaturizer:
         text_of = np.fromiter(map(index.__getitem__, paragraphs), dtype=np.int64, count=len(paragraphs))
         points = CodePoints.of(list(index))
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
-        shapes = shape_matrix(points)[text_of]
-        dense = [shapes, _positions(lengths)]
-        for offset in range(1, self.context + 1):
-            for direction in (-offset, offset):
-                dense.append(shifted_within_documents(shapes, lengths, direction)[0])
-        hashed = sp.hstack([hashed_words(points, self.n_features), hashed_char_grams(points, self.n_features)],
-                           format="csr")
-        return Features(hashed, text_of, side_by_side(dense))
+        return Features(hashed_text(points, self.n_features), shape_matrix(points), text_of, lengths, self.context)
+
+
+N_POSITION = 4
 
 
 def _positions(lengths: np.ndarray) -> np.ndarray:

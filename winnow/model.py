@@ -121,8 +121,7 @@ class ParagraphClassifier:
         for fold, (train, held_out) in enumerate(splitter.split(X, y, groups), 1):
             progress(f"stage 1, fold {fold}/{self.folds}")
             first = self._first_stage().fit(X[train], y[train])
-            out_of_fold[held_out] = FirstStageWeights.of(first, self.featurizer.n_hashed).scores(
-                features.rows(held_out))
+            out_of_fold[held_out] = FirstStageWeights.of(first, self.featurizer.n_hashed).scores(features)[held_out]
         return out_of_fold
 
     def _first_stage(self) -> SGDClassifier:
@@ -308,7 +307,7 @@ class FirstStageWeights:
         intercept (five more). Computed on the two blocks of `features` without joining them, and
         the hashed block once per distinct text."""
         hashed = (features.distinct_hashed @ self.hashed)[features.text_of]
-        return side_by_side([hashed, features.dense @ self.dense + self.intercept])
+        return side_by_side([hashed, features.dense_product(self.dense) + self.intercept])
 
 
 def _first_stage_proba(scores: np.ndarray) -> np.ndarray:

@@ -60,11 +60,20 @@ POWERS_KEPT = 2**20
 _powers_kept: dict[int, np.ndarray] = {}
 
 
-def hashed_words(points: CodePoints, n_features: int) -> sp.csr_matrix:
-    """One row per text of `points`: hashed tokens and token pairs, scaled, plus the text's first and
-    last token at `EDGE_WEIGHT`."""
+def hashed_text(points: CodePoints, n_features: int) -> sp.csr_matrix:
+    """One row per text of `points`: its hashed words (`n_features` columns, a power of two), then its
+    hashed character 3-grams (`n_features` more)."""
+    if n_features < 1 or n_features & (n_features - 1):
+        raise ValueError(f"n_features must be a power of two, not {n_features}")
+    folded = _FOLDED.of(points.codes)
+    return sp.hstack([_hashed_words(points, folded, n_features), _hashed_char_grams(points, folded, n_features)],
+                     format="csr")
+
+
+def _hashed_words(points: CodePoints, folded: np.ndarray, n_features: int) -> sp.csr_matrix:
+    """Hashed tokens and token pairs, scaled, plus each text's first and last token at `EDGE_WEIGHT`."""
     starts, ends = _tokens(points)
-    unigrams = _mix(_polynomial_hashes(points, starts, ends))
+    unigrams = _mix(_polynomial_hashes(folded, starts, ends))
     owner = points.owner(starts)
     same_text = owner[:-1] == owner[1:]
     pairs = _mix(unigrams[:-1][same_text] * _PAIR + unigrams[1:][same_text])
@@ -81,16 +90,15 @@ def hashed_words(points: CodePoints, n_features: int) -> sp.csr_matrix:
         len(points), n_features)
 
 
-def hashed_char_grams(points: CodePoints, n_features: int) -> sp.csr_matrix:
-    """One row per text of `points`: its hashed runs of `CHAR_GRAM` folded characters, scaled."""
-    lower = _FOLDED.of(points.codes)
-    n_grams = len(lower) - CHAR_GRAM + 1
-    hashes = lower[:n_grams].copy()
+def _hashed_char_grams(points: CodePoints, folded: np.ndarray, n_features: int) -> sp.csr_matrix:
+    """Each text's hashed runs of `CHAR_GRAM` folded characters, scaled."""
+    n_grams = len(folded) - CHAR_GRAM + 1
+    hashes = folded[:n_grams].copy()
     separator = points.codes == 0
     whole = ~separator[:n_grams]
     for k in range(1, CHAR_GRAM):
         hashes *= np.uint64(_BASE)
-        hashes += lower[k:n_grams + k]
+        hashes += folded[k:n_grams + k]
         whole &= ~separator[k:n_grams + k]
     per_text = np.maximum(points.lengths - CHAR_GRAM + 1, 0)
     owner = np.repeat(np.arange(len(points)), per_text)
@@ -103,12 +111,14 @@ def _inverse_root(counts: np.ndarray) -> np.ndarray:
 
 def _hashed_rows(rows: np.ndarray, hashes: np.ndarray, values: np.ndarray, n_rows: int,
                  n_features: int) -> sp.csr_matrix:
-    """`values` at (row, hash modulo `n_features`); entries that fall in one cell are kept apart."""
+    """`values` at (row, hash modulo `n_features`, a power of two); entries that fall in one cell are kept apart."""
     # Stable, so that a row's entries keep their order; the rows come in a few sorted runs, which
     # numpy's stable sort (timsort) merges in linear time.
     order = np.argsort(rows, kind="stable")
-    indptr = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.bincount(rows, minlength=n_rows))])
-    columns = (hashes[order] % np.uint64(n_features)).astype(np.int64)
+    index_type = np.int32 if len(rows) < 2**31 else np.int64
+    indptr = np.zeros(n_rows + 1, dtype=index_type)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    columns = (hashes[order] & np.uint64(n_features - 1)).astype(index_type)
     return sp.csr_matrix((values[order], columns, indptr), shape=(n_rows, n_features))
 
 
@@ -126,14 +136,14 @@ def _tokens(points: CodePoints) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _polynomial_hashes(points: CodePoints, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """sum(c[j] * BASE**(end-1-j) for j in start..end-1) of the lower-cased code points, per token.
+def _polynomial_hashes(folded: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """sum(c[j] * BASE**(end-1-j) for j in start..end-1) of the folded code points, per token.
 
     With w[j] = c[j] * BASE**-j and W its cumulative sum, that is
     BASE**(end-1) * (W[end] - W[start]), all modulo 2**64.
     """
-    n = len(points.codes)
-    weighted = _FOLDED.of(points.codes) * _powers(_BASE_INVERSE, n)
+    n = len(folded)
+    weighted = folded * _powers(_BASE_INVERSE, n)
     running = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)])
     return _powers(_BASE, n)[ends - 1] * (running[ends] - running[starts])
 
