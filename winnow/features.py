@@ -22,9 +22,10 @@ from winnow.texthash import hashed_text
 
 FEATURES_VERSION = 6
 """Raised whenever a change moves what a column of either stage means, or what else a model holds
-(version 2: words hashed by winnow.texthash; 3: stage two also reads stage one's word and shape
-scores apart; 4: each paragraph's first and last word hashed apart too; 5: the model holds the
-label transitions it decodes with; 6: character 3-grams, and rows scaled by their entries' count). A model records the version it was fitted on and will not load
+(version 2: words hashed in numpy, by winnow.wordhash, now winnow.texthash; 3: stage two also reads
+stage one's word and shape scores apart; 4: each paragraph's first and last word hashed apart too;
+5: the model holds the label transitions it decodes with; 6: character 3-grams, and hashed rows
+scaled by their number of entries). A model records the version it was fitted on and will not load
 under another."""
 
 
@@ -59,7 +60,8 @@ class Features:
 
     @property
     def neighbours(self) -> tuple[int, ...]:
-        """Whose shape the dense block holds after the paragraph's own: the paragraph `by` rows on."""
+        """Whose shape the dense block holds after the paragraph's own and its position: the
+        paragraph `by` rows on, for each `by`."""
         return tuple(by for offset in range(1, self.context + 1) for by in (-offset, offset))
 
     @property
@@ -72,13 +74,13 @@ class Features:
     def dense_product(self, weights: np.ndarray) -> np.ndarray:
         """``dense @ weights``, from a product of each distinct text's shape with the weights of
         the paragraph's own and of each neighbour's shape, moved to the rows it neighbours."""
-        block_ends = np.cumsum([N_SHAPE, N_POSITION] + [N_SHAPE] * (len(self.neighbours) - 1))
-        own, position, *of_neighbours = np.split(weights, block_ends)
-        products = (self.distinct_shapes @ np.hstack([own, *of_neighbours]))[self.text_of]
-        columns = weights.shape[1]
-        total = products[:, :columns] + _positions(self.lengths) @ position
+        n_neighbours, k = len(self.neighbours), weights.shape[1]
+        own, position, of_neighbours = np.split(weights, [N_SHAPE, N_SHAPE + N_POSITION])
+        by_neighbour = of_neighbours.reshape(n_neighbours, N_SHAPE, k).transpose(1, 0, 2).reshape(N_SHAPE, -1)
+        products = (self.distinct_shapes @ np.hstack([own, by_neighbour]))[self.text_of]
+        total = products[:, :k] + _positions(self.lengths) @ position
         for i, by in enumerate(self.neighbours, 1):
-            total += shifted_within_documents(products[:, i * columns:(i + 1) * columns], self.lengths, by)[0]
+            total += shifted_within_documents(products[:, i * k:(i + 1) * k], self.lengths, by)[0]
         return total
 
     def matrix(self) -> sp.csr_matrix:
@@ -91,9 +93,10 @@ class ParagraphFeaturizer:
 
     A row holds the paragraph's own hashed words, word pairs and first and
     last word, its hashed character 3-grams (`n_features` columns each), its
-    shape, its position in the document and the shape of its neighbours. What the neighbours *say* reaches a paragraph through the
-    second stage of the model instead, which keeps the rows narrow. It holds
-    no state but its parameters, so a saved model needs nothing else of it.
+    shape, its position in the document and the shape of its neighbours. What
+    the neighbours *say* reaches a paragraph through the second stage of the
+    model instead, which keeps the rows narrow. It holds no state but its
+    parameters, so a saved model needs nothing else of it.
     """
 
     def __init__(self, n_features: int = 2**18, context: int = 2):
@@ -117,7 +120,8 @@ class ParagraphFeaturizer:
         text_of = np.fromiter(map(index.__getitem__, paragraphs), dtype=np.int64, count=len(paragraphs))
         points = CodePoints.of(list(index))
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
-        return Features(hashed_text(points, self.n_features), shape_matrix(points), text_of, lengths, self.context)
+        return Features(hashed_text(points, self.n_features), shape_matrix(points), text_of, lengths,
+                        self.context)
 
 
 N_POSITION = 4

@@ -92,17 +92,15 @@ def _hashed_words(points: CodePoints, folded: np.ndarray, n_features: int) -> sp
 
 def _hashed_char_grams(points: CodePoints, folded: np.ndarray, n_features: int) -> sp.csr_matrix:
     """Each text's hashed runs of `CHAR_GRAM` folded characters, scaled."""
-    n_grams = len(folded) - CHAR_GRAM + 1
-    hashes = folded[:n_grams].copy()
-    separator = points.codes == 0
-    whole = ~separator[:n_grams]
+    hashes = folded[:len(folded) - CHAR_GRAM + 1].copy()
     for k in range(1, CHAR_GRAM):
         hashes *= np.uint64(_BASE)
-        hashes += folded[k:n_grams + k]
-        whole &= ~separator[k:n_grams + k]
+        hashes += folded[k:len(hashes) + k]
+    # Where each text's grams start in the joined array: consecutive from the text's start.
     per_text = np.maximum(points.lengths - CHAR_GRAM + 1, 0)
     owner = np.repeat(np.arange(len(points)), per_text)
-    return _hashed_rows(owner, _mix(hashes[whole]), _inverse_root(per_text)[owner], len(points), n_features)
+    positions = np.arange(len(owner)) + (points.starts - (np.cumsum(per_text) - per_text))[owner]
+    return _hashed_rows(owner, _mix(hashes[positions]), _inverse_root(per_text)[owner], len(points), n_features)
 
 
 def _inverse_root(counts: np.ndarray) -> np.ndarray:
