@@ -84,7 +84,8 @@ class CodePoints:
     @classmethod
     def of(cls, texts: Sequence[str]) -> "CodePoints":
         """The texts, each clipped to its head and tail, joined into one array."""
-        clipped = [clip(text) for text in texts]
+        # Most texts are short: they are only stripped, without a call to `clip` each.
+        clipped = [text if len(text) <= HEAD_CHARS + TAIL_CHARS else clip(text) for text in map(str.strip, texts)]
         lengths = np.fromiter(map(len, clipped), dtype=np.int64, count=len(clipped))
         starts = start_offsets(lengths)
         joined = SEPARATOR.join(clipped)

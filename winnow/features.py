@@ -114,10 +114,10 @@ class ParagraphFeaturizer:
         Dense columns: shape, position, then the shape of each neighbour within
         `context`, before and after.
         """
-        paragraphs = [p for doc in documents for p in doc.paragraphs]
         # Each distinct text is featurised once: menus and footers repeat.
-        index = {text: i for i, text in enumerate(dict.fromkeys(paragraphs))}
-        text_of = np.fromiter(map(index.__getitem__, paragraphs), dtype=np.int64, count=len(paragraphs))
+        index: dict[str, int] = {}
+        text_of = np.fromiter((index.setdefault(text, len(index)) for doc in documents for text in doc.paragraphs),
+                              dtype=np.int64)
         points = CodePoints.of(list(index))
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
         return Features(hashed_text(points, self.n_features), shape_matrix(points), text_of, lengths,
