@@ -1,5 +1,6 @@
-"""The README's Python example runs as written, from any directory."""
+"""The README's examples run as written and show what they give."""
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -21,3 +22,17 @@ def test_the_python_example_labels_every_paragraph_of_its_three_pages(tmp_path):
         paragraphs = ast.literal_eval(paragraphs)
         assert len(paragraphs) == 2
         assert all(label in LABELS and isinstance(uncertain, bool) for label, uncertain in paragraphs)
+
+
+def test_the_result_example_is_what_segment_gives_for_its_page():
+    [shown] = re.findall(r"### The result\n.*?```json\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    shown = json.loads(shown)
+    page = "\n".join(paragraph["text"] for paragraph in shown["paragraphs"]) + "\n"
+    run = subprocess.run([sys.executable, "-m", "winnow", "segment"], input=page, cwd=README.parent,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["model"]["version"] == shown["model"]["version"]
+    for paragraph in result["paragraphs"] + shown["paragraphs"]:
+        paragraph["confidence"] = round(paragraph["confidence"], 2)  # the same to two places
+    assert result == shown
