@@ -136,7 +136,8 @@ _BAD_INPUT = {
     "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds."),
     "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
                     "(WINNOW_MAX_PARAGRAPHS per document), `too_many_documents` (WINNOW_MAX_DOCUMENTS)."),
-    "415": _problem("`unsupported_media_type`, HTML included (not supported yet)."),
+    "415": _problem("`unsupported_media_type`, HTML included (not supported yet); `unsupported_charset` for "
+                    "a charset other than UTF-8; `unsupported_content_encoding` for a compressed body."),
     "422": _problem("The JSON is not a document: `not_an_object`, `missing_content`, `ambiguous_content`, "
                     "`invalid_text`, `invalid_paragraphs`, `invalid_id`, `invalid_batch`."),
 }

@@ -22,6 +22,8 @@ JSON = "application/json"
 NDJSON = "application/x-ndjson"
 TEXT = "text/plain"
 HTML = "text/html"
+UTF8_NAMES = {"utf8", "usascii"}
+"""A declared charset the body is read in, spelt without hyphens or underscores (ASCII is UTF-8's subset)."""
 
 
 def body(request: Request, accepted: tuple[str, ...]) -> bytes:
@@ -44,6 +46,13 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
         raise InvalidInput("empty_body", f"the request has no body; send {_either(accepted)}")
     if request.mimetype not in accepted:
         raise Problem(415, "unsupported_media_type", _unsupported(request.mimetype, accepted))
+    charset = request.mimetype_params.get("charset", "utf-8")
+    if charset.lower().replace("-", "").replace("_", "") not in UTF8_NAMES:
+        raise Problem(415, "unsupported_charset", f"the body is declared as {charset}; send it as UTF-8 "
+                      f"(for example, iconv -f {charset} -t UTF-8)")
+    if request.content_encoding not in (None, "", "identity"):
+        raise Problem(415, "unsupported_content_encoding", f"the body is encoded as {request.content_encoding}; "
+                      "send it uncompressed")
     return data
 
 

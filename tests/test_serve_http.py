@@ -8,6 +8,7 @@ schemas of its own /openapi.json.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import socket
@@ -323,6 +324,7 @@ BAD_SEGMENT_REQUESTS = {
     "HTML": ("text/html", b"<p>Hello</p>", 415, "unsupported_media_type"),
     "XML": ("application/xml", b"<p>Hello</p>", 415, "unsupported_media_type"),
     "no content type": (None, b"Hello", 415, "unsupported_media_type"),
+    "text in another charset": ("text/plain; charset=iso-8859-1", b"caf\xe9\n", 415, "unsupported_charset"),
 }
 
 
@@ -383,6 +385,13 @@ def test_limits_are_named_in_their_problems(url, conforms):
     html = assert_problem(post(url, "/segment", b"<p>Hi</p>", "text/html"), 415,
                           "unsupported_media_type", conforms)
     assert "HTML" in html["detail"]
+
+
+def test_text_declared_as_utf_8_or_ascii_is_read_and_a_compressed_body_is_refused(url, conforms):
+    for charset in ("utf-8", "UTF8", "us-ascii"):
+        assert post(url, "/segment", b"Home\n", f"text/plain; charset={charset}").status_code == 200
+    compressed = post(url, "/segment", gzip.compress(b"Home\n"), "text/plain", headers={"Content-Encoding": "gzip"})
+    assert "gzip" in assert_problem(compressed, 415, "unsupported_content_encoding", conforms)["detail"]
 
 
 def test_a_chunked_body_over_the_limit_is_refused_not_cut(url, conforms):
