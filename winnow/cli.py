@@ -126,9 +126,7 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
 
 def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], processes: int) -> int:
     """Segment a JSONL stream chunk by chunk; a bad line gets an error line, the rest go on."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    from winnow.jsonl import segment_stream
+    from winnow.jsonl import WorkerDied, segment_stream
 
     errors = done = 0
     show_progress = sys.stderr.isatty()
@@ -139,7 +137,7 @@ def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], p
             errors += segmented.errors
             if show_progress:
                 print(f"\r{done} documents", end="", file=sys.stderr, flush=True)
-    except BrokenProcessPool:
+    except WorkerDied:
         if show_progress:
             print(file=sys.stderr)
         print(f"error: a worker process died (killed, or out of memory?) after {done} documents were written; "

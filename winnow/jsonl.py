@@ -10,11 +10,12 @@ the lines. A line that is not a valid document gets an error line
 from __future__ import annotations
 
 import json
+import multiprocessing
 import signal
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import cycle, islice
+from multiprocessing.connection import Connection, wait
 from typing import IO, Iterable, Iterator
 
 from threadpoolctl import threadpool_limits
@@ -25,9 +26,6 @@ from winnow.model import LoadedModel
 from winnow.segment import segment_documents
 
 CHUNK_LINES = 256
-# Chunks handed out per process and not yet written: enough to keep every
-# process busy, few enough that a huge input is not read ahead into memory.
-CHUNKS_IN_FLIGHT_PER_PROCESS = 2
 
 
 @dataclass(frozen=True)
@@ -80,32 +78,72 @@ def _chunks(stream: IO[bytes]) -> Iterator[Chunk]:
         first_line += len(chunk)
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended before it gave back its chunk (killed, out of memory)."""
+
+
 def _in_processes(segmenter: ChunkSegmenter, chunks: Iterable[Chunk], processes: int) -> Iterator[Segmented]:
-    """Raises `concurrent.futures.process.BrokenProcessPool` when a worker dies (killed, out of memory)."""
-    pool = ProcessPoolExecutor(processes, initializer=_install, initargs=(segmenter,))
-    pending: deque[Future] = deque()
+    """The chunks handed to the workers in turn, one each at a time, and their results taken back in the same turn:
+    in the order of the input. Raises `WorkerDied` when a worker dies.
+
+    Each worker has a pipe of its own, so one that dies, even halfway through
+    sending a result, cuts only its own pipe, and its process sentinel says
+    so. (A `concurrent.futures` process pool shares one result pipe between
+    its workers: one killed while writing to it left the pool waiting for
+    ever.) One chunk at a time: a second one sent to a busy worker would fill
+    its pipe while it waits to send its result.
+    """
+    workers = [_Worker(segmenter) for _ in range(processes)]
+    in_turn: deque[_Worker] = deque()
     try:
-        for chunk in chunks:
-            pending.append(pool.submit(_segment_in_worker, chunk))
-            if len(pending) >= CHUNKS_IN_FLIGHT_PER_PROCESS * processes:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:  # also when the reader stops early or Ctrl-C is pressed: no chunk is started after
-        pool.shutdown(cancel_futures=True)
+        for worker, chunk in zip(cycle(workers), chunks):
+            if len(in_turn) == processes:
+                yield in_turn.popleft().result()
+            worker.send(chunk)
+            in_turn.append(worker)
+        while in_turn:
+            yield in_turn.popleft().result()
+    finally:  # also when the reader stops early or Ctrl-C is pressed
+        for worker in workers:
+            worker.stop()
 
 
-_worker_segmenter: ChunkSegmenter  # set by `_install` in each worker process
+class _Worker:
+    """A worker process and the parent's end of the pipe to it."""
+
+    def __init__(self, segmenter: ChunkSegmenter):
+        context = multiprocessing.get_context("fork")  # the loaded model is shared, not copied
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_work, args=(theirs, segmenter), daemon=True)
+        self.process.start()
+        theirs.close()  # the worker holds the only other end: its death ends the pipe
+
+    def send(self, chunk: Chunk) -> None:
+        try:
+            self.connection.send(chunk)
+        except OSError:
+            raise WorkerDied() from None
+
+    def result(self) -> Segmented:
+        wait([self.connection, self.process.sentinel])
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            raise WorkerDied() from None
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
 
 
-def _install(segmenter: ChunkSegmenter) -> None:
-    """Start a worker process: one numerical thread each, the processes are the parallelism;
-    Ctrl-C is left to the parent, which ends the workers."""
-    global _worker_segmenter
+def _work(connection: Connection, segmenter: ChunkSegmenter) -> None:
+    """A worker process: one numerical thread each, the processes are the parallelism; Ctrl-C is left to
+    the parent, which ends the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(limits=1)
-    _worker_segmenter = segmenter
-
-
-def _segment_in_worker(chunk: Chunk) -> Segmented:
-    return _worker_segmenter(chunk)
+    try:
+        while True:
+            connection.send(segmenter(connection.recv()))
+    except EOFError:  # the parent is gone
+        pass
