@@ -127,9 +127,12 @@ class _Worker:
     def result(self) -> Segmented:
         wait([self.connection, self.process.sentinel])
         try:
-            return self.connection.recv()
+            result = self.connection.recv()
         except (EOFError, OSError):
             raise WorkerDied() from None
+        if isinstance(result, Exception):  # raised while segmenting: raised here as in one process
+            raise result
+        return result
 
     def stop(self) -> None:
         self.process.kill()
@@ -144,6 +147,10 @@ def _work(connection: Connection, segmenter: ChunkSegmenter) -> None:
     threadpool_limits(limits=1)
     try:
         while True:
-            connection.send(segmenter(connection.recv()))
+            chunk = connection.recv()
+            try:
+                connection.send(segmenter(chunk))
+            except Exception as error:
+                connection.send(error)
     except EOFError:  # the parent is gone
         pass
