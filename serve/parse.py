@@ -7,6 +7,7 @@ place (`winnow.inputs.item_from_json`), and the rest go on.
 """
 from __future__ import annotations
 
+import codecs
 from typing import Iterator
 
 from flask import Request
@@ -22,8 +23,6 @@ JSON = "application/json"
 NDJSON = "application/x-ndjson"
 TEXT = "text/plain"
 HTML = "text/html"
-UTF8_NAMES = {"utf8", "usascii"}
-"""A declared charset the body is read in, spelt without hyphens or underscores (ASCII is UTF-8's subset)."""
 
 
 def body(request: Request, accepted: tuple[str, ...]) -> bytes:
@@ -46,14 +45,22 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
         raise InvalidInput("empty_body", f"the request has no body; send {_either(accepted)}")
     if request.mimetype not in accepted:
         raise Problem(415, "unsupported_media_type", _unsupported(request.mimetype, accepted))
-    charset = request.mimetype_params.get("charset", "utf-8")
-    if charset.lower().replace("-", "").replace("_", "") not in UTF8_NAMES:
+    charset = request.mimetype_params.get("charset") or "utf-8"
+    if request.mimetype == TEXT and not _is_utf8(charset):  # JSON is UTF-8 whatever it says (RFC 8259)
         raise Problem(415, "unsupported_charset", f"the body is declared as {charset}; send it as UTF-8 "
                       f"(for example, iconv -f {charset} -t UTF-8)")
-    if request.content_encoding not in (None, "", "identity"):
+    if (request.content_encoding or "identity").lower() != "identity":
         raise Problem(415, "unsupported_content_encoding", f"the body is encoded as {request.content_encoding}; "
                       "send it uncompressed")
     return data
+
+
+def _is_utf8(charset: str) -> bool:
+    """Whether text in `charset` is read as it is: UTF-8, or ASCII, its subset, by any of their names."""
+    try:
+        return codecs.lookup(charset).name in ("utf-8", "ascii")
+    except LookupError:
+        return False
 
 
 def flag_below(request: Request) -> float | None:

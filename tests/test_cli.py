@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,27 @@ def test_a_worker_process_that_dies_ends_the_run_with_an_error_not_a_hang(model_
         run.stdout.read()
         assert run.wait(timeout=60) == 2
         assert b"a worker process died" in run.stderr.read()
+
+
+def test_the_workers_end_when_the_run_is_killed(model_dir, tmp_path):
+    with segmenting_the_example_many_times(model_dir, tmp_path, "2") as run:
+        assert run.stdout.read(100)
+        children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=60)
+        for _ in range(100):
+            if not any(map(running, children)):
+                break
+            time.sleep(0.1)
+        assert not any(map(running, children))
+
+
+def running(pid: str) -> bool:
+    """Whether the process runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_flag_below_marks_the_paragraphs_whose_confidence_is_under_the_threshold(model_dir):

@@ -2,6 +2,7 @@
 import io
 import os
 import signal
+import threading
 
 import pytest
 
@@ -57,3 +58,15 @@ def test_a_worker_that_dies_is_told_not_waited_for():
     assert [s.rows for s in (next(stream), next(stream))] == [CHUNK_LINES, CHUNK_LINES]
     with pytest.raises(WorkerDied):
         next(stream)
+
+
+class FailsWithAnErrorThatCannotBePickled(LineNumbers):
+    def __call__(self, chunk: Chunk) -> Segmented:
+        error = ValueError("holds a lock")
+        error.lock = threading.Lock()
+        raise error
+
+
+def test_an_error_that_cannot_cross_to_the_parent_comes_back_as_its_traceback():
+    with pytest.raises(RuntimeError, match="ValueError: holds a lock"):
+        list(segment_stream(lines(CHUNK_LINES), FailsWithAnErrorThatCannotBePickled(), 2))

@@ -387,9 +387,11 @@ def test_limits_are_named_in_their_problems(url, conforms):
     assert "HTML" in html["detail"]
 
 
-def test_text_declared_as_utf_8_or_ascii_is_read_and_a_compressed_body_is_refused(url, conforms):
-    for charset in ("utf-8", "UTF8", "us-ascii"):
+def test_text_declared_as_utf_8_or_ascii_or_json_whatever_it_says_is_read_and_a_compressed_body_is_refused(
+        url, conforms):
+    for charset in ("utf-8", "UTF8", "utf_8", "us-ascii", "ascii", '"utf-8"', '""'):
         assert post(url, "/segment", b"Home\n", f"text/plain; charset={charset}").status_code == 200
+    assert post(url, "/segment", b'{"text": "Home"}', "application/json; charset=windows-1252").status_code == 200
     compressed = post(url, "/segment", gzip.compress(b"Home\n"), "text/plain", headers={"Content-Encoding": "gzip"})
     assert "gzip" in assert_problem(compressed, 415, "unsupported_content_encoding", conforms)["detail"]
 

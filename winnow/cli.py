@@ -28,7 +28,9 @@ DELEGATED = {
     "benchmark": ("train.benchmark", "measure throughput against other extractors"),
     "serve": ("serve.main", "serve the HTTP API with gunicorn"),
 }
-MAX_JOBS = 1024
+MAX_JOBS = 256
+"""Most worker processes of `segment --jsonl --jobs`: each holds three file descriptors of the parent,
+and 256 stay well inside the common limit of 1,024."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

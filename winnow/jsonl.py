@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import pickle
 import signal
+import traceback
 from collections import deque
 from dataclasses import dataclass
 from itertools import cycle, islice
@@ -93,9 +95,17 @@ def _in_processes(segmenter: ChunkSegmenter, chunks: Iterable[Chunk], processes:
     ever.) One chunk at a time: a second one sent to a busy worker would fill
     its pipe while it waits to send its result.
     """
-    workers = [_Worker(segmenter) for _ in range(processes)]
+    workers: list[_Worker] = []
     in_turn: deque[_Worker] = deque()
     try:
+        # Ctrl-C held back while forking: a worker must not get it before it ignores it, and the
+        # parent must not lose it in an at-fork hook; it is raised here once every worker is up.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for _ in range(processes):
+                workers.append(_Worker(segmenter))
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         for worker, chunk in zip(cycle(workers), chunks):
             if len(in_turn) == processes:
                 yield in_turn.popleft().result()
@@ -114,7 +124,7 @@ class _Worker:
     def __init__(self, segmenter: ChunkSegmenter):
         context = multiprocessing.get_context("fork")  # the loaded model is shared, not copied
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_work, args=(theirs, segmenter), daemon=True)
+        self.process = context.Process(target=_work, args=(theirs, self.connection, segmenter), daemon=True)
         self.process.start()
         theirs.close()  # the worker holds the only other end: its death ends the pipe
 
@@ -140,17 +150,29 @@ class _Worker:
         self.connection.close()
 
 
-def _work(connection: Connection, segmenter: ChunkSegmenter) -> None:
+def _work(connection: Connection, parents_end: Connection, segmenter: ChunkSegmenter) -> None:
     """A worker process: one numerical thread each, the processes are the parallelism; Ctrl-C is left to
     the parent, which ends the workers."""
+    parents_end.close()  # else the worker holds both ends and never sees the parent go
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     threadpool_limits(limits=1)
     try:
         while True:
             chunk = connection.recv()
             try:
-                connection.send(segmenter(chunk))
+                result = segmenter(chunk)
             except Exception as error:
-                connection.send(error)
-    except EOFError:  # the parent is gone
+                result = _portable(error)
+            connection.send(result)
+    except (EOFError, OSError):  # the parent is gone
         pass
+
+
+def _portable(error: Exception) -> Exception:
+    """`error` if it survives pickling both ways, else a RuntimeError that names it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError("in a worker process: " + "".join(traceback.format_exception(error)).rstrip())
