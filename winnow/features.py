@@ -27,6 +27,8 @@ stage one's word and shape scores apart; 4: each paragraph's first and last word
 5: the model holds the label transitions it decodes with; 6: character 3-grams, and hashed rows
 scaled by their number of entries). A model records the version it was fitted on and will not load
 under another."""
+N_POSITION = 4
+"""Position columns of the dense block (`_positions`)."""
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,6 @@ class ParagraphFeaturizer:
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
         return Features(hashed_text(points, self.n_features), shape_matrix(points), text_of, lengths,
                         self.context)
-
-
-N_POSITION = 4
 
 
 def _positions(lengths: np.ndarray) -> np.ndarray:
