@@ -17,14 +17,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-# A run of characters that are neither line breaks nor surrounded by
-# whitespace: one paragraph of plain text. \r, \n, \v, \f and the Unicode line
-# and paragraph separators all end a line, as str.splitlines() would have it.
-_PARAGRAPH = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# \r, \n, \v, \f and the Unicode line and paragraph separators all end a line,
+# as str.splitlines() would have it. All but \r, for a character class: \r
+# stands apart because "\r\n" is one break.
+_BREAKS = r"\n\v\f\x1c-\x1e\x85\u2028\u2029"
+# A run of characters that are not line breaks: one paragraph of plain text
+# (once stripped of surrounding whitespace).
+_PARAGRAPH = re.compile(rf"[^\r{_BREAKS}]+")
 # Where a blank line parts two paragraphs: a line break, then one or more lines
-# of nothing but spaces, each ending in a line break ("\r\n" is one break).
-_LINE_BREAK = r"(?:\r\n|\r(?!\n)|[\n\v\f\x1c-\x1e\x85\u2028\u2029])"
-_BLANK_LINES = re.compile(rf"{_LINE_BREAK}(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*{_LINE_BREAK})+")
+# of nothing but spaces, each ending in a line break.
+_LINE_BREAK = rf"(?:\r\n|\r(?!\n)|[{_BREAKS}])"
+_BLANK_LINES = re.compile(rf"{_LINE_BREAK}(?:[^\S\r{_BREAKS}]*{_LINE_BREAK})+")
 
 LINES = "lines"
 BLANK_LINES = "blank-lines"
