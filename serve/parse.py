@@ -23,6 +23,12 @@ JSON = "application/json"
 NDJSON = "application/x-ndjson"
 TEXT = "text/plain"
 HTML = "text/html"
+DRAINED_TIMES_THE_LIMIT = 4
+"""A body over the limit but not over this many times it is read to its end, and thrown away,
+before the 413 is sent: a client that sends its whole body before it reads the answer (Python's
+urllib and http.client do) then gets the answer instead of a broken pipe. A bigger body is not read:
+the connection is closed on it."""
+DRAIN_CHUNK = 1 << 16
 
 
 def body(request: Request, accepted: tuple[str, ...]) -> bytes:
@@ -34,10 +40,14 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
     the limit tells that it was too large.
     """
     try:
-        data = request.get_data(cache=False)
-        if request.content_length is None and len(data) >= request.max_content_length \
-                and request.input_stream.read(1):
-            raise RequestEntityTooLarge()
+        try:
+            data = request.get_data(cache=False)
+            if request.content_length is None and len(data) >= request.max_content_length \
+                    and request.input_stream.read(1):
+                raise RequestEntityTooLarge()
+        except RequestEntityTooLarge:
+            _drain(request)
+            raise
     except (ClientDisconnected, OSError):  # the socket's receive timeout (serve.main.limit_silence)
         raise Problem(408, "request_timeout", "the body stopped arriving before it was complete; "
                       "send the whole body without pausing") from None
@@ -53,6 +63,16 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
         raise Problem(415, "unsupported_content_encoding", f"the body is encoded as {request.content_encoding}; "
                       "send it uncompressed")
     return data
+
+
+def _drain(request: Request) -> None:
+    """Read the rest of a body over the limit and throw it away, when it is not over
+    `DRAINED_TIMES_THE_LIMIT` times the limit."""
+    most = DRAINED_TIMES_THE_LIMIT * request.max_content_length
+    if (request.content_length or 0) > most:
+        return
+    while most > 0 and (chunk := request.input_stream.read(min(DRAIN_CHUNK, most))):
+        most -= len(chunk)
 
 
 def _is_utf8(charset: str) -> bool:

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -394,6 +396,16 @@ def test_text_declared_as_utf_8_or_ascii_or_json_whatever_it_says_is_read_and_a_
     assert post(url, "/segment", b'{"text": "Home"}', "application/json; charset=windows-1252").status_code == 200
     compressed = post(url, "/segment", gzip.compress(b"Home\n"), "text/plain", headers={"Content-Encoding": "gzip"})
     assert "gzip" in assert_problem(compressed, 415, "unsupported_content_encoding", conforms)["detail"]
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_gets_the_413_not_a_broken_pipe(url, conforms):
+    request = urllib.request.Request(url + "/segment", data=b"x" * 6_000_000, headers={"Content-Type": "text/plain"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+    problem = json.loads(refused.value.read())
+    conforms("Problem", problem)
+    assert problem["code"] == "body_too_large"
 
 
 def test_a_chunked_body_over_the_limit_is_refused_not_cut(url, conforms):
