@@ -2,7 +2,8 @@
 
 Every system reads the same documents in one process, with numpy and
 scikit-learn held to one thread (``--threads``), since trafilatura and jusText
-use one. winnow is timed as the CLI runs it in one process, `segment_documents`
+use one, and with the allocator setting the command line makes (`winnow.allocator`).
+winnow is timed as the CLI runs it in one process, `segment_documents`
 on batches of `CHUNK_LINES` documents, and also one document per call; trafilatura and
 jusText get each document as the page of ``<p>`` elements the baselines use
 (`train.baselines.to_html`), built before the clock starts, one page per call.
@@ -50,6 +51,7 @@ from train.baselines import EXTRACTORS, to_html
 from train.fit import relative_path
 from train.report import Report, Table, Text
 from winnow import config
+from winnow.allocator import keep_freed_memory
 from winnow.jsonl import CHUNK_LINES
 from winnow.document import Document
 from winnow.model import LoadedModel, library_versions, load_model
@@ -110,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(documents) < args.documents:
         log(f"the data has only {len(documents)} documents")
     model = load_model(args.model)
+    freed_memory_kept = keep_freed_memory()  # as the command line has it, also when called from Python
     log(f"timing {len(documents)} documents from {', '.join(map(str, data))} with model {model.info['name']}")
     with threadpool_limits(limits=args.threads):
         results = measure(systems(model), documents, args.repeats)
@@ -123,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = {"command": command, "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
               "data": [relative_path(str(path)) for path in data], "model": model.info, "threads": args.threads,
               "documents": len(documents), "paragraphs": sum(map(len, documents)),
-              "megabytes": round(megabytes(documents), 3), "machine": machine(),
+              "megabytes": round(megabytes(documents), 3),
+              "machine": {**machine(), "freed memory kept (winnow.allocator)": freed_memory_kept},
               "results": [asdict(r) for r in results], "ratios": ratios,
               "pass_ratio_spreads": spreads}
     write(record, Path(args.out))

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Sequence
 
 import winnow
 from winnow import config
+from winnow.allocator import keep_freed_memory
 from winnow.document import LINES, SPLITS
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
 
+    keep_freed_memory()
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)

@@ -202,7 +202,7 @@ class ParagraphClassifier:
         def mean_over(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
             """Mean of rows lo..hi-1 of the same document (0 where that is empty)."""
             lo, hi = np.clip(lo, starts, ends), np.clip(hi, starts, ends)
-            return (running[hi] - running[lo]) / np.maximum(hi - lo, 1)[:, None]
+            return (running.take(hi, axis=0) - running.take(lo, axis=0)) / np.maximum(hi - lo, 1)[:, None]
 
         columns = [proba]
         nearby_max = np.zeros_like(proba)
@@ -307,7 +307,7 @@ class FirstStageWeights:
         3-grams said (five columns) and what the shape, position and neighbours' shape said with the
         intercept (five more). Computed on the two blocks of `features` without joining them, and
         the hashed block once per distinct text."""
-        hashed = (features.distinct_hashed @ self.hashed)[features.text_of]
+        hashed = (features.distinct_hashed @ self.hashed).take(features.text_of, axis=0)
         return side_by_side([hashed, features.dense_product(self.dense) + self.intercept])
 
 
