@@ -13,10 +13,11 @@ import numpy as np
 from winnow.arrays import shifted, side_by_side
 from winnow.codepoints import SEPARATOR, CharClasses, CodePoints, is_word_char, start_offsets
 
-# Patterns with no cheaper test, each searched once over the joined texts;
-# those that need a digit only over the texts that have one. None needs to be
-# exact, only telling. Words may be parted by any space, a line break inside
-# a paragraph included (`Document.from_text` with blank-line paragraphs).
+# Patterns with no cheaper test, each searched once over the joined texts; those
+# that need a digit only over the texts where a cheap test on the code points
+# says they can occur (`_digit_candidates`). None needs to be exact, only
+# telling. Words may be parted by any space, a line break inside a paragraph
+# included (`Document.from_text` with blank-line paragraphs).
 _PATTERNS = {"has_copyright": re.compile(r"©|Copyright|copyright|COPYRIGHT")}
 _DIGIT_PATTERNS = {
     "has_time_ago": re.compile(r"\d\s?(?:min|mins|minutes?|hours?|hrs?|h|days?|d|weeks?)\s[Aa]go"),
@@ -32,6 +33,7 @@ _CLASSES = CharClasses({
     "sentence_mark": lambda c: c in ".!?", "closer": lambda c: c in "\"'”’)]",
     "currency": lambda c: c in "$€£¥₹", "has_percent": lambda c: c == "%",
     "has_pipe_or_bullet": lambda c: c in "|•·»›", "has_quote": lambda c: c in "\"“”",
+    "unit_or_code": lambda c: c in "mhdwUEG", "date_separator": lambda c: c in "/.",
 })
 _CHARACTER_FLAGS = ("has_percent", "has_pipe_or_bullet", "has_quote")
 _FLAGS = ("has_currency", "has_percent", "has_time_ago", "has_date", "has_glued_words",
@@ -70,11 +72,17 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
     sentences = count(where("sentence_mark") & shifted(is_space | (codes == ord(SEPARATOR)), 1))
 
     flags = {name: _marks(n, _texts_with(pattern, points.joined, starts)) for name, pattern in _PATTERNS.items()}
-    with_digits = np.flatnonzero(digits)
-    joined_with_digits = SEPARATOR.join([points.texts[i] for i in with_digits])
-    starts_with_digits = start_offsets(lengths[with_digits])
-    flags.update({name: _marks(n, with_digits[_texts_with(pattern, joined_with_digits, starts_with_digits)])
-                  for name, pattern in _DIGIT_PATTERNS.items()})
+    # Where each digit pattern can match: a digit then (a space and) m, h, d, w (a unit) or U, E, G (a
+    # currency code); a digit, / or . and a digit; a space then a digit.
+    digit_then_unit = is_digit & (shifted(where("unit_or_code"), 1)
+                                  | shifted(is_space, 1) & shifted(where("unit_or_code"), 2))
+    candidates = {"has_time_ago": digit_then_unit, "has_currency_code": digit_then_unit,
+                  "has_numeric_date": where("date_separator") & shifted(is_digit, -1) & shifted(is_digit, 1),
+                  "has_month_date": is_space & shifted(is_digit, 1)}
+    for name, pattern in _DIGIT_PATTERNS.items():
+        texts = np.unique(points.owner(np.flatnonzero(candidates[name])))
+        joined = SEPARATOR.join([points.texts[i] for i in texts])
+        flags[name] = _marks(n, texts[_texts_with(pattern, joined, start_offsets(lengths[texts]))])
     flags.update({name: count(where(name)) > 0 for name in _CHARACTER_FLAGS})
     # "$5", "£ 20", "20 USD": a currency sign before a digit, a space between at most, or a code after
     digit_next = shifted(is_digit, 1) | (shifted(is_space, 1) & shifted(is_digit, 2))
