@@ -139,7 +139,8 @@ def test_a_long_text_is_read_at_its_head_and_tail_only():
 @pytest.mark.parametrize("text, flag", [
     ("Subscribe for $5 a month", "has_currency"), ("Only £ 20", "has_currency"), ("Just 20 USD", "has_currency"),
     ("Published Oct. 5, 2017", "has_date"), ("12/05/17", "has_date"), ("Back in 1999", "has_date"),
-    ("3 hours ago", "has_time_ago"), ("© The Times", "has_copyright"), ("Copyright notice", "has_copyright"),
+    ("3 hours ago", "has_time_ago"), ("posted 5min ago", "has_time_ago"), ("Fee: 20EUR", "has_currency"),
+    ("On 1.5.17", "has_date"), ("© The Times", "has_copyright"), ("Copyright notice", "has_copyright"),
     ("NewYork", "has_glued_words"), ("News | Sport", "has_pipe_or_bullet"), ("50% off", "has_percent"),
 ])
 def test_shape_flags_fire_on_what_they_name(text, flag):
