@@ -26,12 +26,14 @@ def document_bounds(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, starts + np.repeat(lengths, lengths)
 
 
-def shifted_within_documents(rows: np.ndarray, lengths: np.ndarray, by: int) -> tuple[np.ndarray, np.ndarray]:
+def shifted_within_documents(rows: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
+                             by: int) -> tuple[np.ndarray, np.ndarray]:
     """Row i holds row i+by of the same document, zeros past its edges; and whether it had that neighbour.
 
-    `rows` are the paragraphs of consecutive documents of the given `lengths`.
+    `rows` are the paragraphs of consecutive documents, and `bounds` their
+    `document_bounds`, computed once by the caller for all its shifts.
     """
-    starts, ends = document_bounds(lengths)
+    starts, ends = bounds
     source = np.arange(len(rows)) + by
     inside = (source >= starts) & (source < ends)
     moved = shifted(rows, by)

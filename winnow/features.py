@@ -70,9 +70,9 @@ class Features:
     @property
     def dense(self) -> np.ndarray:
         """Shape, position, then the shape of each of `neighbours` (zeros past the document's edges)."""
-        shapes = self.shapes
-        return side_by_side([shapes, _positions(self.lengths),
-                             *(shifted_within_documents(shapes, self.lengths, by)[0] for by in self.neighbours)])
+        shapes, bounds = self.shapes, document_bounds(self.lengths)
+        return side_by_side([shapes, _positions(bounds),
+                             *(shifted_within_documents(shapes, bounds, by)[0] for by in self.neighbours)])
 
     def dense_product(self, weights: np.ndarray) -> np.ndarray:
         """``dense @ weights``, from a product of each distinct text's shape with the weights of
@@ -81,9 +81,10 @@ class Features:
         own, position, of_neighbours = np.split(weights, [N_SHAPE, N_SHAPE + N_POSITION])
         by_neighbour = of_neighbours.reshape(n_neighbours, N_SHAPE, k).transpose(1, 0, 2).reshape(N_SHAPE, -1)
         products = (self.distinct_shapes @ np.hstack([own, by_neighbour])).take(self.text_of, axis=0)
-        total = products[:, :k] + _positions(self.lengths) @ position
+        bounds = document_bounds(self.lengths)
+        total = products[:, :k] + _positions(bounds) @ position
         for i, by in enumerate(self.neighbours, 1):
-            total += shifted_within_documents(products[:, i * k:(i + 1) * k], self.lengths, by)[0]
+            total += shifted_within_documents(products[:, i * k:(i + 1) * k], bounds, by)[0]
         return total
 
     def matrix(self) -> sp.csr_matrix:
@@ -127,9 +128,10 @@ class ParagraphFeaturizer:
                         self.context)
 
 
-def _positions(lengths: np.ndarray) -> np.ndarray:
-    """Relative position, first/last flags and document size for every paragraph."""
-    starts, ends = document_bounds(lengths)
+def _positions(bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Relative position, first/last flags and document size for every paragraph (`bounds`: their
+    `document_bounds`)."""
+    starts, ends = bounds
     size = ends - starts
     index = np.arange(size.size) - starts
     relative = index / np.maximum(size - 1, 1)
