@@ -24,10 +24,10 @@ NDJSON = "application/x-ndjson"
 TEXT = "text/plain"
 HTML = "text/html"
 DRAINED_TIMES_THE_LIMIT = 4
-"""A body over the limit but not over this many times it is read to its end, and thrown away,
-before the 413 is sent: a client that sends its whole body before it reads the answer (Python's
-urllib and http.client do) then gets the answer instead of a broken pipe. A bigger body is not read:
-the connection is closed on it."""
+"""Once a body is known to be over the limit, up to this many times the limit more of it is read
+and thrown away before the 413 is sent: a client that sends its whole body before it reads the
+answer (Python's urllib and http.client do) then gets the answer instead of a broken pipe. A body
+declared bigger than that is not read on: the connection is closed on it."""
 DRAIN_CHUNK = 1 << 16
 
 
@@ -66,13 +66,16 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
 
 
 def _drain(request: Request) -> None:
-    """Read the rest of a body over the limit and throw it away, when it is not over
-    `DRAINED_TIMES_THE_LIMIT` times the limit."""
+    """Read on in a body over the limit and throw it away, `DRAINED_TIMES_THE_LIMIT` times the limit
+    at most; a client that stops sending only ends it early: the 413 is sent all the same."""
     most = DRAINED_TIMES_THE_LIMIT * request.max_content_length
     if (request.content_length or 0) > most:
         return
-    while most > 0 and (chunk := request.input_stream.read(min(DRAIN_CHUNK, most))):
-        most -= len(chunk)
+    try:
+        while most > 0 and (chunk := request.input_stream.read(min(DRAIN_CHUNK, most))):
+            most -= len(chunk)
+    except (ClientDisconnected, OSError):
+        pass
 
 
 def _is_utf8(charset: str) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import example, given, settings, strategies as st
 from winnow.document import Document
 from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CodePoints, clip
 from winnow.features import ParagraphFeaturizer
-from winnow.shape import SHAPE_NAMES, shape_matrix
+from winnow.shape import _CLASSES, _DIGIT_PATTERNS, SHAPE_NAMES, _digit_pattern_flags, shape_matrix
 from winnow.texthash import EDGE_WEIGHT, SYMBOLS, hashed_text
 
 # Texts as users send them: any characters but NUL (refused at the door) and lone surrogates.
@@ -134,6 +134,21 @@ def test_a_long_text_is_read_at_its_head_and_tail_only():
     assert clip(f"{head}{middle}{tail}") == f"{head} {tail}"
     first, second = words([f"{head}{middle}{tail}", f"{head}{middle.upper()}{tail}"])
     assert np.array_equal(first, second)
+
+
+# Texts made of what the digit patterns look for, whole and in pieces, so that they match often.
+PATTERN_PIECES = st.sampled_from(["5 min ago", "5min ago", "3 hours\u00a0ago", "20 USD", "3EUR", "Jan. 5", "March\n2",
+                                  "12/05/17", "1.5.17", "1", "2", "0", "19", "2017", " ", "\u00a0", "/", ".", "min",
+                                  "ago", "USD", "G", "Jan", "a", "\u00b2", "\u0663", "\U0001d7ce", "\u2028"])
+PATTERN_TEXT = st.lists(PATTERN_PIECES, max_size=12).map("".join)
+
+
+@given(st.lists(PATTERN_TEXT, max_size=8))
+def test_each_digit_pattern_is_found_in_the_texts_a_search_of_each_text_finds_it_in(texts):
+    points = CodePoints.of(texts)
+    flags = _digit_pattern_flags(points, _CLASSES.of(points.codes))
+    for name, pattern in _DIGIT_PATTERNS.items():
+        assert flags[name].tolist() == [bool(pattern.search(clip(text))) for text in texts], name
 
 
 @pytest.mark.parametrize("text, flag", [

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.neural_network import MLPClassifier
 
 from winnow.document import Document
-from winnow.model import ModelLoadError, load_model
+from winnow.model import ModelLoadError, _network_proba, load_model
 
 MOSCOW_TIMES = Path(__file__).parent / "fixtures" / "moscow-times.txt"
 
@@ -71,6 +72,23 @@ def test_stage_one_on_the_two_feature_blocks_is_what_scikit_learn_computes_on_th
     features = classifier.featurizer.transform([Document.from_text(MOSCOW_TIMES.read_text())])
     assert np.allclose(classifier.first_stage_proba(features), classifier.first.predict_proba(features.matrix()),
                        atol=1e-6)
+
+
+def test_stage_two_is_what_scikit_learn_computes(model_dir):
+    classifier = load_model(model_dir).classifier
+    document = Document.from_text(MOSCOW_TIMES.read_text())
+    features = classifier.featurizer.transform([document])
+    rows = classifier._second_stage_features(classifier.first_weights.scores(features), features.shapes,
+                                             np.array([len(document)]))
+    assert np.array_equal(_network_proba(classifier.second, rows), classifier.second.predict_proba(rows))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # five passes are enough here
+def test_a_stage_two_network_of_another_kind_is_refused_rather_than_misread():
+    network = MLPClassifier(hidden_layer_sizes=(3,), activation="tanh", max_iter=5).fit(
+        np.eye(4), ["article", "ad", "article", "ad"])
+    with pytest.raises(ValueError, match="tanh"):
+        _network_proba(network, np.eye(4))
 
 
 def test_a_run_of_gallery_counters_is_not_taken_for_an_appeal(model_dir):

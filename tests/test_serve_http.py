@@ -547,6 +547,17 @@ def test_a_client_that_stops_sending_its_body_gets_408_and_frees_the_server(sing
     assert problem["code"] == "request_timeout" and problem["status"] == 408
 
 
+def test_a_client_that_stops_sending_a_body_over_the_limit_still_gets_413(single_thread_server, conforms):
+    host, port = single_thread_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as stalled:
+        stalled.sendall(b"POST /segment HTTP/1.1\r\nHost: winnow\r\nContent-Type: text/plain\r\n"
+                        b"Content-Length: 10000000\r\n\r\n" + b"x" * 1_000_000)
+        status, problem = http_response(stalled)
+    assert status == 413
+    conforms("Problem", problem)
+    assert problem["code"] == "body_too_large"
+
+
 def test_a_client_that_stops_in_its_headers_is_disconnected_and_frees_the_server(single_thread_server):
     host, port = single_thread_server.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=60) as stalled:

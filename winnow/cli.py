@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
 
-    keep_freed_memory()
+    if not argv or argv[0] != "serve":  # the server's threads would each keep what they freed
+        keep_freed_memory()
     if argv and argv[0] in DELEGATED:
         return importlib.import_module(DELEGATED[argv[0]][0]).main(argv[1:]) or 0
     args = parser.parse_args(argv)

@@ -322,6 +322,9 @@ def _network_proba(network: MLPClassifier, rows: np.ndarray) -> np.ndarray:
     """``network.predict_proba(rows)`` for stage two's network (ReLU hidden layers, a softmax out), the
     same arithmetic without scikit-learn's checks of its input, which took a tenth of the time of
     labelling one page: the rows are made by this class and known to be sound."""
+    if network.activation != "relu" or network.out_activation_ != "softmax":
+        raise ValueError(f"stage two is read as a ReLU network with a softmax out, not {network.activation} "
+                         f"with {network.out_activation_}")
     activation = rows
     for layer, (weights, bias) in enumerate(zip(network.coefs_, network.intercepts_), 1):
         activation = activation @ weights

@@ -15,7 +15,7 @@ from winnow.codepoints import SEPARATOR, CharClasses, CodePoints, is_word_char, 
 
 # Patterns with no cheaper test, each searched once over the joined texts; those
 # that need a digit only over the texts where a cheap test on the code points
-# says they can occur (`_digit_candidates`). None needs to be exact, only
+# says they can occur (`_digit_pattern_flags`). None needs to be exact, only
 # telling. Words may be parted by any space, a line break inside a paragraph
 # included (`Document.from_text` with blank-line paragraphs).
 _PATTERNS = {"has_copyright": re.compile(r"©|Copyright|copyright|COPYRIGHT")}
@@ -72,17 +72,7 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
     sentences = count(where("sentence_mark") & shifted(is_space | (codes == ord(SEPARATOR)), 1))
 
     flags = {name: _marks(n, _texts_with(pattern, points.joined, starts)) for name, pattern in _PATTERNS.items()}
-    # Where each digit pattern can match: a digit then (a space and) m, h, d, w (a unit) or U, E, G (a
-    # currency code); a digit, / or . and a digit; a space then a digit.
-    digit_then_unit = is_digit & (shifted(where("unit_or_code"), 1)
-                                  | shifted(is_space, 1) & shifted(where("unit_or_code"), 2))
-    candidates = {"has_time_ago": digit_then_unit, "has_currency_code": digit_then_unit,
-                  "has_numeric_date": where("date_separator") & shifted(is_digit, -1) & shifted(is_digit, 1),
-                  "has_month_date": is_space & shifted(is_digit, 1)}
-    for name, pattern in _DIGIT_PATTERNS.items():
-        texts = np.unique(points.owner(np.flatnonzero(candidates[name])))
-        joined = SEPARATOR.join([points.texts[i] for i in texts])
-        flags[name] = _marks(n, texts[_texts_with(pattern, joined, start_offsets(lengths[texts]))])
+    flags.update(_digit_pattern_flags(points, classes))
     flags.update({name: count(where(name)) > 0 for name in _CHARACTER_FLAGS})
     # "$5", "£ 20", "20 USD": a currency sign before a digit, a space between at most, or a code after
     digit_next = shifted(is_digit, 1) | (shifted(is_space, 1) & shifted(is_digit, 2))
@@ -124,6 +114,26 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
         *(flags[name] for name in _FLAGS),
     ]
     return side_by_side(columns)
+
+
+def _digit_pattern_flags(points: CodePoints, classes: np.ndarray) -> dict[str, np.ndarray]:
+    """Whether each text holds each of `_DIGIT_PATTERNS`, searched only in the texts where it can
+    match (`classes`: `_CLASSES` of the code points): a digit then (a space and) m, h, d, w (a unit) or
+    U, E, G (a currency code); a digit, / or . and a digit; a space then a digit."""
+    def where(name: str) -> np.ndarray:
+        return (classes & _CLASSES.bits[name]) != 0
+
+    is_digit, is_space, unit_or_code = where("digit"), where("space"), where("unit_or_code")
+    digit_then_unit = is_digit & (shifted(unit_or_code, 1) | shifted(is_space, 1) & shifted(unit_or_code, 2))
+    candidates = {"has_time_ago": digit_then_unit, "has_currency_code": digit_then_unit,
+                  "has_numeric_date": where("date_separator") & shifted(is_digit, -1) & shifted(is_digit, 1),
+                  "has_month_date": is_space & shifted(is_digit, 1)}
+    flags = {}
+    for name, pattern in _DIGIT_PATTERNS.items():
+        texts = np.unique(points.owner(np.flatnonzero(candidates[name])))
+        joined = SEPARATOR.join([points.texts[i] for i in texts])
+        flags[name] = _marks(len(points), texts[_texts_with(pattern, joined, start_offsets(points.lengths[texts]))])
+    return flags
 
 
 def _texts_with(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:
