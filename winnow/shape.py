@@ -7,6 +7,7 @@ patterns that need a regex are searched once over the joined texts.
 from __future__ import annotations
 
 import re
+import string
 
 import numpy as np
 
@@ -29,11 +30,9 @@ _DIGIT_PATTERNS = {
 _CLASSES = CharClasses({
     "alpha": str.isalpha, "upper": str.isupper, "lower": str.islower, "digit": str.isdigit,
     "word": is_word_char, "space": str.isspace,
-    "ascii_lower": lambda c: "a" <= c <= "z", "ascii_upper": lambda c: "A" <= c <= "Z",
-    "sentence_mark": lambda c: c in ".!?", "closer": lambda c: c in "\"'”’)]",
-    "currency": lambda c: c in "$€£¥₹", "has_percent": lambda c: c == "%",
-    "has_pipe_or_bullet": lambda c: c in "|•·»›", "has_quote": lambda c: c in "\"“”",
-    "unit_or_code": lambda c: c in "mhdwUEG", "date_separator": lambda c: c in "/.",
+    "ascii_lower": string.ascii_lowercase, "ascii_upper": string.ascii_uppercase,
+    "sentence_mark": ".!?", "closer": "\"'”’)]", "currency": "$€£¥₹", "has_percent": "%",
+    "has_pipe_or_bullet": "|•·»›", "has_quote": "\"“”", "unit_or_code": "mhdwUEG", "date_separator": "/.",
 })
 _CHARACTER_FLAGS = ("has_percent", "has_pipe_or_bullet", "has_quote")
 _FLAGS = ("has_currency", "has_percent", "has_time_ago", "has_date", "has_glued_words",

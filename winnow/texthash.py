@@ -35,7 +35,7 @@ from winnow.arrays import shifted
 from winnow.codepoints import CharClasses, CharMap, CodePoints, is_word_char
 
 SYMBOLS = "$€£%©…|•»×"
-_CLASSES = CharClasses({"word": is_word_char, "symbol": lambda c: c in SYMBOLS})
+_CLASSES = CharClasses({"word": is_word_char, "symbol": SYMBOLS})
 
 
 def _folded(char: str) -> int:
