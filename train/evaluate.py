@@ -2,8 +2,10 @@
 
 The report (``reports/<name>/report.md`` and ``report.html`` with PNG plots)
 gives per-label precision / recall / F1 for all documents and for natural and
-augmented documents apart, the confusion matrix, a reliability diagram, and
-the documents the model gets most wrong, paragraph by paragraph.
+augmented documents apart, and for the pages cut into pieces of a few
+paragraphs (a user may send part of a page), the confusion matrix, a
+reliability diagram, and the documents the model gets most wrong, paragraph
+by paragraph.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from winnow import config
+from winnow.document import Document
 from winnow.labels import LABELS
 from winnow.model import load_model
 from train import baselines, dataset
@@ -27,6 +30,8 @@ from train.report import Heading, Image, Report, Table, Text
 
 WORST_DOCUMENTS = 5
 SNIPPET = 110
+PIECES = (1, 3, 10)
+"""Lengths, in paragraphs, of the pieces the pages are also cut into, each labelled as a document of its own."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,7 +67,16 @@ def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
         mask = origin == name
         if mask.any():
             scores[name] = per_label_scores(gold[mask], predicted[mask])
+    scores["pieces"] = {size: per_label_scores(gold, predicted_in_pieces(model, docs, size)) for size in PIECES}
     return {"gold": gold, "predicted": predicted, "confidence": confidence, "scores": scores}
+
+
+def predicted_in_pieces(model, docs: Sequence[dataset.LabelledDocument], size: int) -> list[str]:
+    """The labels of every paragraph when each page is cut into pieces of `size` paragraphs, each
+    labelled as a document of its own."""
+    pieces = [Document.from_paragraphs(d.document.paragraphs[start:start + size])
+              for d in docs for start in range(0, len(d.labels), size)]
+    return [label for prediction in model.classifier.predict(pieces) for label in prediction.labels]
 
 
 def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Report:
@@ -85,6 +99,13 @@ def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Repo
             report.add(Table(["label", "precision", "recall", "F1", "paragraphs"], score_rows(scores[name]),
                              caption=f"{title}: macro-F1 {scores[name]['macro_f1']:.3f}, "
                                      f"accuracy {scores[name]['accuracy']:.3f}"))
+
+    report.add(Heading("Parts of pages"),
+               Text("The same pages cut into pieces of a few paragraphs, each piece labelled as a document of "
+                    "its own, as when a user sends part of a page: F1 per label."),
+               Table(["paragraphs per piece", "macro-F1", *LABELS],
+                     [[size, pieces["macro_f1"], *(pieces["labels"][label]["f1"] for label in LABELS)]
+                      for size, pieces in [*scores["pieces"].items(), ("whole page", scores["all"])]]))
 
     # -- baselines (train/baselines.py): what users would use instead, on the same documents --
     print("scoring the baselines on the same documents", file=sys.stderr)
