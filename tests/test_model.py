@@ -8,6 +8,7 @@ import pytest
 from sklearn.neural_network import MLPClassifier
 
 from winnow.document import Document
+from winnow.labels import LABELS
 from winnow.model import ModelLoadError, _network_proba, load_model
 
 MOSCOW_TIMES = Path(__file__).parent / "fixtures" / "moscow-times.txt"
@@ -72,6 +73,18 @@ def test_stage_one_on_the_two_feature_blocks_is_what_scikit_learn_computes_on_th
     features = classifier.featurizer.transform([Document.from_text(MOSCOW_TIMES.read_text())])
     assert np.allclose(classifier.first_stage_proba(features), classifier.first.predict_proba(features.matrix()),
                        atol=1e-6)
+
+
+def test_a_document_of_one_paragraph_gets_the_first_stages_reading_of_it(model_dir):
+    classifier = load_model(model_dir).classifier
+    texts = ["The talks will go on next week, the president said on Tuesday, despite objections from allies.",
+             "Privacy Policy", "Advertisement", "Read more: Trump meets Putin in Helsinki"]
+    documents = [Document.from_paragraphs([text]) for text in texts]
+    first = classifier.first_stage_proba(classifier.featurizer.transform(documents))
+    predictions = classifier.predict(documents)
+    assert [p.labels[0] for p in predictions] == ["article", "boilerplate", "ad", "headline_teaser"]
+    assert [p.labels[0] for p in predictions] == [LABELS[i] for i in first.argmax(axis=1)]
+    assert np.allclose([p.confidences[0] for p in predictions], first.max(axis=1))
 
 
 def test_stage_two_is_what_scikit_learn_computes(model_dir):

@@ -56,9 +56,9 @@ class ModelLoadError(RuntimeError):
 @dataclass(frozen=True)
 class Prediction:
     """Labels and their confidences for the paragraphs of one document: each label's calibrated
-    probability. The labels are a best path through the page, so where the run a paragraph stands
-    in overrules its own reading, its label may not be its most probable one, and the confidence
-    is low."""
+    probability (in a document of one paragraph, stage one's). The labels are a best path through
+    the page, so where the run a paragraph stands in overrules its own reading, its label may not be
+    its most probable one, and the confidence is low."""
 
     labels: list[str]
     confidences: np.ndarray
@@ -174,9 +174,15 @@ class ParagraphClassifier:
         lengths = np.array([len(d) for d in documents])
         scores = self.first_weights.scores(features)
         probabilities = _network_proba(self.second, self._second_stage_features(scores, features.shapes, lengths))
-        if temperature == 1.0:
-            return probabilities
-        return _softmax(clipped_log(probabilities) / temperature)
+        if temperature != 1.0:
+            probabilities = _softmax(clipped_log(probabilities) / temperature)
+        # A document of one paragraph has no context for stage two to read, and stage two was fitted on
+        # none: stage one's reading of the paragraph is its answer (dev pages cut into single
+        # paragraphs, macro-F1: stage one 0.641, stage two 0.581; from two paragraphs on stage two is
+        # better, 0.723 against 0.683).
+        alone = np.repeat(lengths == 1, lengths)
+        probabilities[alone] = _first_stage_proba(scores[alone])
+        return probabilities
 
     def first_stage_proba(self, features: Features) -> np.ndarray:
         """Stage one's `predict_proba` on the two blocks of `features` without joining them."""
