@@ -12,6 +12,8 @@ import pytest
 
 import winnow as winnow_package
 from winnow import config
+from train import dataset
+from train.evaluate import predicted_in_pieces
 from winnow.model import load_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -210,6 +212,15 @@ def test_train_writes_a_model_with_its_card(trained):
     assert card["parameters"]["stage_two_epochs"] == config.STAGE_TWO_EPOCHS
     assert load_model(trained / "small").classifier.second.n_iter_ == config.STAGE_TWO_EPOCHS  # no early stop
     assert set(card["dev_metrics"]["labels"]["article"]) == {"precision", "recall", "f1", "support"}
+
+
+def test_pages_cut_into_pieces_as_long_as_the_pages_are_labelled_as_the_pages_are(model_dir):
+    docs = dataset.load(FIXTURES / "sample.jsonl")
+    model = load_model(model_dir)
+    longest = max(len(d.labels) for d in docs)
+    whole = [label for p in model.classifier.predict([d.document for d in docs]) for label in p.labels]
+    assert predicted_in_pieces(model, docs, longest) == whole
+    assert len(predicted_in_pieces(model, docs, 3)) == len(whole)
 
 
 def test_evaluate_writes_a_report_with_tables_and_plots(trained):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from winnow.document import Document
-from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CodePoints, clip
+from winnow.codepoints import HEAD_CHARS, TAIL_CHARS, CharClasses, CodePoints, clip
 from winnow.features import ParagraphFeaturizer
 from winnow.shape import _CLASSES, _DIGIT_PATTERNS, SHAPE_NAMES, _digit_pattern_flags, shape_matrix
 from winnow.texthash import EDGE_WEIGHT, SYMBOLS, hashed_text
@@ -27,6 +27,18 @@ def words(texts):
 
 def char_grams(texts):
     return hashed_text(CodePoints.of(texts), N_FEATURES)[:, N_FEATURES:].toarray()
+
+
+MARKS = ".%€\U0001f600"
+CLASSES = CharClasses({"digit": str.isdigit, "marks": MARKS, "space": str.isspace})
+
+
+@given(st.lists(st.sampled_from("aZ09 _.%€\u00a0\u0663\U0001d7ce\U0001f600"), max_size=30).map("".join))
+def test_a_character_class_holds_where_its_predicate_or_its_characters_say(text):
+    codes = np.array([ord(char) for char in text], dtype=np.uint32)
+    found = CLASSES.of(codes)
+    for name, holds in (("digit", str.isdigit), ("marks", lambda char: char in MARKS), ("space", str.isspace)):
+        assert ((found & CLASSES.bits[name]) != 0).tolist() == [holds(char) for char in text]
 
 
 @given(BATCH)

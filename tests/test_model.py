@@ -9,7 +9,8 @@ from sklearn.neural_network import MLPClassifier
 
 from winnow.document import Document
 from winnow.labels import LABELS
-from winnow.model import ModelLoadError, _network_proba, load_model
+from winnow.model import ModelLoadError, _network_proba, _softmax, load_model
+from winnow.sequence import clipped_log
 
 MOSCOW_TIMES = Path(__file__).parent / "fixtures" / "moscow-times.txt"
 
@@ -75,16 +76,29 @@ def test_stage_one_on_the_two_feature_blocks_is_what_scikit_learn_computes_on_th
                        atol=1e-6)
 
 
-def test_a_document_of_one_paragraph_gets_the_first_stages_reading_of_it(model_dir):
+def test_a_document_of_one_paragraph_gets_the_first_stages_reading_of_it_calibrated(model_dir):
     classifier = load_model(model_dir).classifier
     texts = ["The talks will go on next week, the president said on Tuesday, despite objections from allies.",
              "Privacy Policy", "Advertisement", "Read more: Trump meets Putin in Helsinki"]
     documents = [Document.from_paragraphs([text]) for text in texts]
     first = classifier.first_stage_proba(classifier.featurizer.transform(documents))
+    calibrated = _softmax(clipped_log(first) / classifier.temperature)
     predictions = classifier.predict(documents)
     assert [p.labels[0] for p in predictions] == ["article", "boilerplate", "ad", "headline_teaser"]
     assert [p.labels[0] for p in predictions] == [LABELS[i] for i in first.argmax(axis=1)]
-    assert np.allclose([p.confidences[0] for p in predictions], first.max(axis=1))
+    assert np.allclose([p.confidences[0] for p in predictions], calibrated.max(axis=1))
+
+
+def test_blank_paragraphs_beside_a_single_one_leave_it_the_first_stages_reading(model_dir):
+    classifier = load_model(model_dir).classifier
+    alone = Document.from_paragraphs(["Read more: Trump meets Putin in Helsinki"])
+    padded = Document.from_paragraphs(["", "Read more: Trump meets Putin in Helsinki", "  ", ""])
+    page = Document.from_text(MOSCOW_TIMES.read_text())
+    batch = classifier.predict([Document.from_paragraphs([]), padded, page, alone])
+    assert batch[1].labels[1] == batch[3].labels[0]
+    # Stage one reads a paragraph's place in the page too, which the blank ones move a little.
+    assert batch[1].confidences[1] == pytest.approx(batch[3].confidences[0], abs=0.01)
+    assert batch[2].labels == classifier.predict([page])[0].labels
 
 
 def test_stage_two_is_what_scikit_learn_computes(model_dir):

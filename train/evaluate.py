@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
-    """Predictions as users get them, and scores for every document and for natural / augmented ones apart."""
+    """Predictions as users get them, and scores for every document and for natural / augmented ones apart;
+    under "pieces", keyed by `PIECES`, the scores of the pages cut into pieces of that many paragraphs."""
     predictions = model.classifier.predict([d.document for d in docs])
     predicted = np.array([label for p in predictions for label in p.labels])
     confidence = np.concatenate([p.confidences for p in predictions])

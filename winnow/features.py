@@ -46,6 +46,7 @@ class Features:
 
     distinct_hashed: sp.csr_matrix
     distinct_shapes: np.ndarray
+    distinct_blank: np.ndarray  # whether the text is nothing but spaces
     text_of: np.ndarray
     lengths: np.ndarray  # paragraphs of each document of the batch
     context: int
@@ -54,6 +55,11 @@ class Features:
     def hashed(self) -> sp.csr_matrix:
         """Each paragraph's hashed words and character 3-grams."""
         return self.distinct_hashed[self.text_of]
+
+    @property
+    def blank(self) -> np.ndarray:
+        """Whether each paragraph is nothing but spaces."""
+        return self.distinct_blank.take(self.text_of)
 
     @property
     def shapes(self) -> np.ndarray:
@@ -124,8 +130,8 @@ class ParagraphFeaturizer:
                               dtype=np.int64)
         points = CodePoints.of(list(index))
         lengths = np.array([len(doc) for doc in documents], dtype=np.int64)
-        return Features(hashed_text(points, self.n_features), shape_matrix(points), text_of, lengths,
-                        self.context)
+        return Features(hashed_text(points, self.n_features), shape_matrix(points), points.lengths == 0, text_of,
+                        lengths, self.context)
 
 
 def _positions(bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 A Viterbi pass over a stage's probabilities prefers label runs that pages
 actually have (an appeal's lines together, a teaser list's card lines
-together). The model decodes stage two's probabilities with it, the
+together). The model decodes its calibrated probabilities with it, the
 transitions at a light weight (`config.TRANSITION_WEIGHT`): stage two already
 reads the neighbourhood, and at full weight the transitions overrule it. The
 context study (train.context_study) compares the decodes.
