@@ -180,7 +180,7 @@ class ParagraphClassifier:
         # two was fitted on none: stage one's reading of the paragraph is taken instead (dev pages cut
         # into single paragraphs, macro-F1: stage one 0.640, stage two 0.581; from two paragraphs on
         # stage two is better, 0.723 against 0.683). The temperature fitted for stage two brings the
-        # calibration error on those paragraphs from 0.057 to 0.019.
+        # calibration error on those paragraphs (ten bins) from 0.060 to 0.017.
         written = np.bincount(np.repeat(np.arange(len(lengths)), lengths), weights=~features.blank,
                               minlength=len(lengths))
         alone = np.repeat(written == 1, lengths)
