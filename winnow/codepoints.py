@@ -59,7 +59,7 @@ class CharMap:
 
 
 class CharClasses(CharMap):
-    """Named character classes, one bit each: ``of(codes) & bits[name]`` marks where `name` holds.
+    """Named character classes, one bit each: ``where(of(codes), name)`` marks where `name` holds.
 
     A class is given by a predicate, or by the string of its characters.
     """
@@ -69,6 +69,10 @@ class CharClasses(CharMap):
         self._classes = classes
         # The narrowest integers that hold the bits: a smaller table stays in cache.
         super().__init__(self._bits_of, dtype=np.min_scalar_type(2 ** len(classes) - 1))
+
+    def where(self, classes: np.ndarray, name: str) -> np.ndarray:
+        """Where `name` holds, in `classes` found by `of`."""
+        return (classes & self.bits[name]) != 0
 
     def _bits_of(self, char: str) -> int:
         return sum(bit for name, bit in self.bits.items() if _holds(self._classes[name], char))

@@ -56,10 +56,10 @@ def shape_matrix(points: CodePoints) -> np.ndarray:
     classes = _CLASSES.of(codes)
 
     def where(name: str) -> np.ndarray:
-        return (classes & _CLASSES.bits[name]) != 0
+        return _CLASSES.where(classes, name)
 
     def of_class(code: np.ndarray, name: str) -> np.ndarray:
-        return (_CLASSES.of(code) & _CLASSES.bits[name]) != 0
+        return _CLASSES.where(_CLASSES.of(code), name)
 
     is_upper, is_digit, is_space, word_char = where("upper"), where("digit"), where("space"), where("word")
     letters, upper, digits = count(where("alpha")), count(is_upper), count(is_digit)
@@ -119,13 +119,11 @@ def _digit_pattern_flags(points: CodePoints, classes: np.ndarray) -> dict[str, n
     """Whether each text holds each of `_DIGIT_PATTERNS`, searched only in the texts where it can
     match (`classes`: `_CLASSES` of the code points): a digit then (a space and) m, h, d, w (a unit) or
     U, E, G (a currency code); a digit, / or . and a digit; a space then a digit."""
-    def where(name: str) -> np.ndarray:
-        return (classes & _CLASSES.bits[name]) != 0
-
-    is_digit, is_space, unit_or_code = where("digit"), where("space"), where("unit_or_code")
+    is_digit, is_space, unit_or_code, date_separator = (
+        _CLASSES.where(classes, name) for name in ("digit", "space", "unit_or_code", "date_separator"))
     digit_then_unit = is_digit & (shifted(unit_or_code, 1) | shifted(is_space, 1) & shifted(unit_or_code, 2))
     candidates = {"has_time_ago": digit_then_unit, "has_currency_code": digit_then_unit,
-                  "has_numeric_date": where("date_separator") & shifted(is_digit, -1) & shifted(is_digit, 1),
+                  "has_numeric_date": date_separator & shifted(is_digit, -1) & shifted(is_digit, 1),
                   "has_month_date": is_space & shifted(is_digit, 1)}
     flags = {}
     for name, pattern in _DIGIT_PATTERNS.items():

@@ -127,8 +127,7 @@ def _tokens(points: CodePoints) -> tuple[np.ndarray, np.ndarray]:
     ends of words and symbols, each found in order, pair up one to one.
     """
     classes = _CLASSES.of(points.codes)
-    word = (classes & _CLASSES.bits["word"]) != 0
-    symbol = (classes & _CLASSES.bits["symbol"]) != 0
+    word, symbol = _CLASSES.where(classes, "word"), _CLASSES.where(classes, "symbol")
     starts = np.flatnonzero(word & ~shifted(word, -1) | symbol)
     ends = np.flatnonzero(word & ~shifted(word, 1) | symbol) + 1
     return starts, ends
