@@ -47,6 +47,7 @@ def create_app(model_dir: str | Path | None = None, settings: Settings | None = 
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # as the command line writes it: "é" is 2 bytes, "\u00e9" 6
     service = Service(model, settings, Metrics())
     app.extensions["winnow"] = service
     access.register(app, service.metrics)  # first, so that every request is timed and logged
@@ -125,4 +126,5 @@ def _ndjson_lines(items: Iterable[parse.Item], chunk: int, flag_below: float | N
     """One JSON line per item, sent as each chunk of `chunk` items is labelled."""
     items = iter(items)
     while batch := list(islice(items, chunk)):
-        yield "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in _label(batch, flag_below))
+        yield "".join(json.dumps(row, separators=(",", ":"), ensure_ascii=False) + "\n"
+                      for row in _label(batch, flag_below))

@@ -11,6 +11,7 @@ import codecs
 from typing import Iterator
 
 from flask import Request
+from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from serve.errors import Problem
@@ -51,6 +52,9 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
     except (ClientDisconnected, OSError):  # the socket's receive timeout (serve.main.limit_silence)
         raise Problem(408, "request_timeout", "the body stopped arriving before it was complete; "
                       "send the whole body without pausing") from None
+    except ParseException as error:  # gunicorn reads a chunked body only as it is asked for it
+        raise Problem(400, "invalid_chunked_body", f"the body's chunked transfer coding is broken "
+                      f"({type(error).__name__}: {error}); send it with a Content-Length, or as valid chunks") from None
     if not data:
         raise InvalidInput("empty_body", f"the request has no body; send {_either(accepted)}")
     if request.mimetype not in accepted:
@@ -74,7 +78,7 @@ def _drain(request: Request) -> None:
     try:
         while most > 0 and (chunk := request.input_stream.read(min(DRAIN_CHUNK, most))):
             most -= len(chunk)
-    except (ClientDisconnected, OSError):
+    except (ClientDisconnected, OSError, ParseException):
         pass
 
 

@@ -413,6 +413,27 @@ def test_a_chunked_body_over_the_limit_is_refused_not_cut(url, conforms):
     assert_problem(post(url, "/segment", chunks, "text/plain"), 413, "body_too_large", conforms)
 
 
+@pytest.mark.parametrize("path, content_type", [("/segment", "text/plain"), ("/segment/batch", "application/x-ndjson")])
+@pytest.mark.parametrize("chunks", [b"zz\r\nhello\r\n0\r\n\r\n", b"5\r\nhelloXX0\r\n\r\n", b"-1\r\nhello\r\n0\r\n\r\n"],
+                         ids=["size not hex", "no chunk terminator", "negative size"])
+def test_a_broken_chunked_body_is_a_bad_request_not_a_server_error(url, conforms, path, content_type, chunks):
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(f"POST {path} HTTP/1.1\r\nHost: winnow\r\nContent-Type: {content_type}\r\n"
+                           "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode() + chunks)
+        status, problem = http_response(connection)
+    assert status == 400
+    conforms("Problem", problem)
+    assert problem["code"] == "invalid_chunked_body"
+
+
+def test_text_comes_back_as_sent_not_escaped(url):
+    response = post(url, "/segment", "Café 🎉 – ünïcode".encode(), "text/plain")
+    assert "Café 🎉 – ünïcode".encode() in response.content
+    lines = post(url, "/segment/batch", '{"text": "Café 🎉"}\n'.encode(), "application/x-ndjson").content
+    assert "Café 🎉".encode() in lines
+
+
 @pytest.mark.parametrize("content_type, body, status, code", [
     ("application/json", b'{"documents": "x"}', 422, "invalid_batch"),
     ("application/json", b'[{"text": "a"}]', 422, "invalid_batch"),
