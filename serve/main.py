@@ -8,14 +8,14 @@ import sys
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from serve.app import create_app
-from serve.settings import Settings, SettingsError
+from serve.settings import MAX_PORT, Settings, SettingsError, whole_number
 from winnow.model import ModelLoadError
 
 
@@ -89,22 +89,22 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
                     "variables: see serve/settings.py.")
     parser.add_argument("--host", default=defaults.host,
                         help="address to listen on (HOST; default %(default)s)")
-    parser.add_argument("--port", type=_positive, default=defaults.port,
+    parser.add_argument("--port", type=_whole_number("--port", MAX_PORT), default=defaults.port,
                         help="port (PORT; default %(default)s)")
     parser.add_argument("--model", default=str(defaults.model_dir),
                         help="model directory (WINNOW_MODEL; default %(default)s)")
-    parser.add_argument("--workers", type=_positive, default=defaults.workers,
+    parser.add_argument("--workers", type=_whole_number("--workers"), default=defaults.workers,
                         help="worker processes (WINNOW_WORKERS; default %(default)s)")
-    parser.add_argument("--threads", type=_positive, default=defaults.threads,
+    parser.add_argument("--threads", type=_whole_number("--threads"), default=defaults.threads,
                         help="threads per worker (WINNOW_THREADS; default %(default)s)")
     return parser
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
-    return value
+def _whole_number(name: str, most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: `serve.settings.whole_number` for the flag `name`."""
+    def parse(text: str) -> int:
+        try:
+            return whole_number(name, text, most)
+        except SettingsError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return parse

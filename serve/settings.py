@@ -34,6 +34,9 @@ from typing import Mapping
 from winnow import config
 
 
+MAX_PORT = 65535
+
+
 class SettingsError(ValueError):
     """An environment variable that cannot be used as the setting it names."""
 
@@ -58,22 +61,14 @@ class Settings:
         """Settings from `environ`, each missing variable taking its default."""
         defaults = cls()
 
-        def positive(name: str, default: int) -> int:
+        def positive(name: str, default: int, most: int | None = None) -> int:
             raw = environ.get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
-            if value < 1:
-                raise SettingsError(f"{name} must be at least 1, not {value}")
-            return value
+            return default if raw is None else whole_number(name, raw, most)
 
         keys = tuple(key.strip() for key in environ.get("WINNOW_API_KEYS", "").split(",") if key.strip())
         return cls(
             host=environ.get("HOST", defaults.host),
-            port=positive("PORT", defaults.port),
+            port=positive("PORT", defaults.port, MAX_PORT),
             model_dir=Path(environ.get("WINNOW_MODEL", defaults.model_dir)),
             workers=positive("WINNOW_WORKERS", defaults.workers),
             threads=positive("WINNOW_THREADS", defaults.threads),
@@ -85,3 +80,14 @@ class Settings:
             ndjson_chunk=positive("WINNOW_NDJSON_CHUNK", defaults.ndjson_chunk),
             api_keys=keys,
         )
+
+
+def whole_number(name: str, raw: str, most: int | None = None) -> int:
+    """`raw` as a whole number of at least 1 (and at most `most`), or a `SettingsError` naming `name`."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1 or (most is not None and value > most):
+        raise SettingsError(f"{name} must be {'at least 1' if most is None else f'from 1 to {most}'}, not {value}")
+    return value

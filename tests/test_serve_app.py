@@ -61,7 +61,7 @@ def test_settings_come_from_environment_variables():
 
 
 @pytest.mark.parametrize("name, value", [
-    ("PORT", "http"), ("WINNOW_WORKERS", "0"), ("WINNOW_MAX_PARAGRAPHS", "-5")])
+    ("PORT", "http"), ("PORT", "70000"), ("WINNOW_WORKERS", "0"), ("WINNOW_MAX_PARAGRAPHS", "-5")])
 def test_a_setting_that_is_not_a_positive_number_is_refused_by_name(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
@@ -153,6 +153,14 @@ def test_serve_runs_gunicorn_preloaded_with_flags_over_environment(gunicorn_opti
     assert gunicorn_options["bind"] == "127.0.0.1:9001"
     assert (gunicorn_options["workers"], gunicorn_options["threads"]) == (5, 2)
     assert gunicorn_options["preload_app"] is True
+
+
+@pytest.mark.parametrize("flag, value", [("--port", "70000"), ("--port", "0"), ("--workers", "two")])
+def test_serve_refuses_a_flag_out_of_its_range_with_a_usage_error(gunicorn_options, capsys, flag, value):
+    with pytest.raises(SystemExit) as refused:
+        serve.main.main([flag, value])
+    assert refused.value.code == 2 and not gunicorn_options
+    assert f"{flag} must be" in capsys.readouterr().err
 
 
 def test_serve_reports_a_bad_setting_instead_of_starting(gunicorn_options, monkeypatch, capsys):
