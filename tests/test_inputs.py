@@ -1,7 +1,7 @@
 """What users send is checked field by field, with a stable error code for each fault."""
 import pytest
 
-from winnow.inputs import InvalidInput, decode_text, document_from_json, paragraph_split
+from winnow.inputs import InvalidInput, confidence_threshold, decode_text, document_from_json, paragraph_split
 
 
 @pytest.mark.parametrize("obj, code", [
@@ -70,3 +70,15 @@ def test_a_split_is_lines_or_blank_lines():
     with pytest.raises(InvalidInput) as error:
         paragraph_split("blank_lines")
     assert error.value.code == "invalid_split" and "blank-lines" in error.value.detail
+
+
+@pytest.mark.parametrize("raw, value", [("0.6", 0.6), ("1", 1.0), (".5", 0.5), ("5e-1", 0.5), ("0.", None),
+                                        ("0_5", None), ("0.0_1", None), (" 0.5", None), ("nan", None),
+                                        ("-0.5", None), ("0", None), ("1.5", None), ("٠.٥", None), ("", None)])
+def test_a_threshold_is_a_plain_decimal_above_0_and_at_most_1(raw, value):
+    if value is None:
+        with pytest.raises(InvalidInput) as error:
+            confidence_threshold(raw)
+        assert error.value.code == "invalid_threshold"
+    else:
+        assert confidence_threshold(raw) == value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from winnow.document import LINES, Document, check_split, count_paragraphs
@@ -144,12 +145,16 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+DECIMAL = re.compile(r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?")
+"""A plain decimal number: what `float` reads, without its underscores ("0_5" is 5), signs, spaces,
+infinities, NaN and non-ASCII digits."""
+
+
 def confidence_threshold(raw: str) -> float:
     """A threshold for flagging paragraphs: a number above 0 and at most 1, or `InvalidInput`."""
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("invalid_threshold", f"the threshold must be a number, not {raw!r}") from None
+    if not isinstance(raw, str) or not DECIMAL.fullmatch(raw):
+        raise InvalidInput("invalid_threshold", f"the threshold must be a number such as 0.6, not {raw!r}")
+    value = float(raw)
     if not 0 < value <= 1:
         raise InvalidInput("invalid_threshold", f"the threshold must be above 0 and at most 1, not {raw}")
     return value
