@@ -1,4 +1,5 @@
 """The command line, run the way users run it: `python -m winnow ...` in a subprocess."""
+import dataclasses
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ import pytest
 import winnow as winnow_package
 from winnow import config
 from train import dataset
-from train.evaluate import predicted_in_pieces
+from train.evaluate import held_out_statement, predicted_in_pieces
 from winnow.model import load_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -233,3 +234,37 @@ def test_evaluate_writes_a_report_with_tables_and_plots(trained):
     for picture in ("confusion.png", "reliability.png"):
         assert (trained / "report" / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<table>" in (trained / "report" / "report.html").read_text()
+    assert "24 of these 24 documents are from sites in the model's training data" in report  # scored on its own
+
+
+def test_the_report_says_whether_the_sites_scored_on_are_apart_from_the_training_data(tmp_path):
+    docs = dataset.load(FIXTURES / "sample.jsonl")
+    apart = [dataclasses.replace(d, site="elsewhere.example") for d in docs[:2]]
+    card = {"training_data": {"files": [str((FIXTURES / "sample.jsonl").relative_to(config.PROJECT_ROOT))]}}
+    assert "No site of these documents is in the model's training data" in held_out_statement(card, apart)
+    assert held_out_statement(card, docs[:2] + apart).startswith(
+        "**2 of these 4 documents are from sites in the model's training data**")
+    gone = {"training_data": {"files": [str(tmp_path / "gone.jsonl")]}}
+    assert "is not here to check" in held_out_statement(gone, docs)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "train", "benchmark"])
+@pytest.mark.parametrize("content", [None, b"", b'{"id": "a", "text": "Unlabelled"}\n', b"{not json\n",
+                                     b'{"paragraphs": [{"text": "a", "label": "news"}]}\n'],
+                         ids=["missing", "empty", "unlabelled", "not JSON", "unknown label"])
+def test_commands_that_read_labelled_data_refuse_what_they_cannot_read_with_one_error_line(tmp_path, model_dir, command,
+                                                                                             content):
+    data = tmp_path / "data.jsonl"
+    if content is not None:
+        data.write_bytes(content)
+    extra = ["--out", str(tmp_path / "out")]
+    run = winnow(command, "--data", str(data), *extra, *(["--model", str(model_dir)] if command != "train" else []))
+    assert run.returncode == 2
+    assert run.stderr.decode().strip().splitlines()[-1].startswith("error: ") and b"Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_evaluate_refuses_a_directory_that_is_not_a_model_with_one_error_line(tmp_path):
+    run = winnow("evaluate", "--data", str(FIXTURES / "sample.jsonl"), "--out", str(tmp_path / "out"),
+                 model_dir=tmp_path)
+    assert run.returncode == 2 and b"is not a winnow model" in run.stderr and b"Traceback" not in run.stderr

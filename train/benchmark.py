@@ -54,7 +54,7 @@ from winnow import config
 from winnow.allocator import keep_freed_memory
 from winnow.jsonl import CHUNK_LINES
 from winnow.document import Document
-from winnow.model import LoadedModel, library_versions, load_model
+from winnow.model import LoadedModel, ModelLoadError, library_versions, load_model
 from winnow.segment import segment_documents
 
 DEFAULT_DATA = config.DATA_DIR / "test.jsonl.gz"
@@ -108,10 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = shlex.join(["python", "-m", "winnow", "benchmark", *(sys.argv[1:] if argv is None else argv)])
 
     data = [Path(args.data)] if args.data else default_data()
-    documents = sample_documents(data, args.documents)
+    try:
+        documents = sample_documents(data, args.documents)
+        model = load_model(args.model)
+    except (dataset.DataError, ModelLoadError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if len(documents) < args.documents:
         log(f"the data has only {len(documents)} documents")
-    model = load_model(args.model)
     freed_memory_kept = keep_freed_memory()  # as the command line has it, also when called from Python
     log(f"timing {len(documents)} documents from {', '.join(map(str, data))} with model {model.info['name']}")
     with threadpool_limits(limits=args.threads):

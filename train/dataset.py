@@ -37,11 +37,30 @@ def open_text(path: str | Path, mode: str = "rt"):
     return open(path, mode, encoding="utf-8")
 
 
+class DataError(ValueError):
+    """A labelled data file that cannot be read, with where and why."""
+
+
 def read_records(path: str | Path) -> Iterator[dict]:
-    with open_text(path) as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
+    """The JSON object of each non-blank line; a file that cannot be read or a line that is not a JSON
+    object raises `DataError`."""
+    try:
+        with open_text(path) as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    yield _json_object(line, f"{path}, line {number}")
+    except (OSError, EOFError, UnicodeDecodeError) as error:  # EOFError: a gzip file cut short
+        raise DataError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _json_object(line: str, where: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise DataError(f"{where} is not JSON: {error.msg}") from None
+    if not isinstance(record, dict):
+        raise DataError(f"{where} is not a JSON object")
+    return record
 
 
 def write_records(path: str | Path, records: Iterable[dict]) -> int:
@@ -55,22 +74,41 @@ def write_records(path: str | Path, records: Iterable[dict]) -> int:
 
 
 def to_labelled(record: dict) -> LabelledDocument:
-    paragraphs = record["paragraphs"]
+    paragraphs = record.get("paragraphs")
+    if not isinstance(paragraphs, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("text"), str) and isinstance(p.get("label"), str)
+            for p in paragraphs):
+        raise DataError(f"document {record.get('id')!r} is not labelled: a labelled document has "
+                        '"paragraphs": [{"text": "...", "label": "..."}, ...]')
     labels = [p["label"] for p in paragraphs]
     unknown = set(labels) - set(LABELS)
     if unknown:
-        raise ValueError(f"document {record.get('id')!r} has unknown labels {sorted(unknown)}")
+        raise DataError(f"document {record.get('id')!r} has unknown labels {sorted(unknown)}; "
+                        f"the labels are {', '.join(LABELS)}")
     document = Document.from_paragraphs([p["text"] for p in paragraphs], record.get("id"))
-    return LabelledDocument(document, labels, record.get("site", record.get("id", "")),
+    return LabelledDocument(document, labels, site_of(record),
                             record.get("source", ""), record.get("origin", "natural"), record.get("url", ""),
                             tuple(p.get("rule", "") for p in paragraphs))
 
 
+def site_of(record: dict) -> str:
+    """The site a document's record is from (its id when it names none)."""
+    return record.get("site", record.get("id", ""))
+
+
 def load(paths: str | Path | Iterable[str | Path]) -> list[LabelledDocument]:
-    """Every labelled document in one or more JSONL files."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    return [to_labelled(record) for path in paths for record in read_records(path)]
+    """Every labelled document in one or more JSONL files; `DataError` for a file that cannot be read,
+    a line that is not a labelled document, or no document at all."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    documents = [to_labelled(record) for path in paths for record in read_records(path)]
+    if not documents:
+        raise DataError(f"no labelled document in {', '.join(map(str, paths))}")
+    return documents
+
+
+def sites(paths: Iterable[str | Path]) -> set[str]:
+    """The sites of every document in these JSONL files."""
+    return {site_of(record) for path in paths for record in read_records(path)}
 
 
 def checksum(paths: Iterable[str | Path]) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 from winnow import config
 from winnow.document import Document
 from winnow.labels import LABELS
-from winnow.model import load_model
+from winnow.model import ModelLoadError, load_model
 from train import baselines, dataset
 from train.metrics import confusion, per_label_scores
 from train.plots import confusion_matrix_plot, reliability_plot
@@ -42,12 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = "python -m winnow evaluate " + shlex.join(sys.argv[1:] if argv is None else argv)
 
-    model = load_model(args.model)
-    docs = dataset.load(args.data)
+    try:
+        model = load_model(args.model)
+        docs = dataset.load(args.data)
+        held_out = held_out_statement(model.card, docs)
+    except (ModelLoadError, dataset.DataError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else config.REPORTS_DIR / model.info["name"]
     print(f"scoring {len(docs)} documents from {', '.join(args.data)}", file=sys.stderr)
     evaluation = evaluate(model, docs)
-    report = build_report(model, docs, evaluation, command, out)
+    report = build_report(model, docs, evaluation, command, out, held_out)
     markdown, page = report.write(out)
     (out / "metrics.json").write_text(json.dumps(evaluation["scores"], indent=2) + "\n")
     print(summary_table(evaluation["scores"]["all"]))
@@ -80,7 +85,25 @@ def predicted_in_pieces(model, docs: Sequence[dataset.LabelledDocument], size: i
     return [label for prediction in model.classifier.predict(pieces) for label in prediction.labels]
 
 
-def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Report:
+def held_out_statement(card: dict, docs: Sequence[dataset.LabelledDocument]) -> str:
+    """Whether the sites of `docs` are apart from those of the model's training data, as far as the
+    training files named in its card can be read here."""
+    files = card.get("training_data", {}).get("files", [])
+    paths = [config.PROJECT_ROOT / name for name in files]
+    if not files or not all(path.is_file() for path in paths):
+        return (f"The model's training data ({', '.join(files) or 'not named in its card'}) is not here to "
+                f"check whether these documents' sites are apart from it.")
+    shared = {d.site for d in docs} & dataset.sites(paths)
+    if not shared:
+        return (f"No site of these documents is in the model's training data ({', '.join(files)}, "
+                f"checked site by site): these figures are for sites the model has not seen.")
+    overlap = sum(d.site in shared for d in docs)
+    return (f"**{overlap} of these {len(docs)} documents are from sites in the model's training data** "
+            f"({', '.join(files)}; {len(shared)} sites, e.g. {', '.join(sorted(shared)[:3])}): these figures "
+            f"are not for unseen sites, and overstate how the model does on new ones.")
+
+
+def build_report(model, docs, evaluation: dict, command: str, out: Path, held_out: str) -> Report:
     gold, predicted, confidence = evaluation["gold"], evaluation["predicted"], evaluation["confidence"]
     out.mkdir(parents=True, exist_ok=True)
     scores = evaluation["scores"]
@@ -88,10 +111,7 @@ def build_report(model, docs, evaluation: dict, command: str, out: Path) -> Repo
     sites = len({d.site for d in docs})
     report.add(Text(
         f"Scored on {len(docs)} documents ({len(gold)} paragraphs) from {sites} sites "
-        f"on {datetime.now(timezone.utc):%Y-%m-%d} with `{command}`. "
-        f"The data is split by site: no site of these documents is in the model's training data "
-        f"(training data: {', '.join(model.card.get('training_data', {}).get('files', []))}). "
-        f"Figures are per paragraph."))
+        f"on {datetime.now(timezone.utc):%Y-%m-%d} with `{command}`. {held_out} Figures are per paragraph."))
 
     report.add(Heading("Per-label precision, recall and F1"))
     for name, title in (("all", "all documents"), ("natural", "natural documents"),

@@ -34,13 +34,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     log(f"reading {', '.join(args.data)}")
-    train_docs = dataset.load(args.data)
+    try:
+        train_docs = dataset.load(args.data)
+        dev_docs = dataset.load(args.dev) if args.dev else []
+    except dataset.DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
     classifier = fit_classifier(train_docs, args.seed)
 
     metrics = None
-    if args.dev:
-        dev_docs = dataset.load(args.dev)
+    if dev_docs:
         temperature = classifier.calibrate([d.document for d in dev_docs], [d.labels for d in dev_docs])
         log(f"calibrated on {len(dev_docs)} dev documents: temperature {temperature:.2f}")
         predictions = classifier.predict([d.document for d in dev_docs])
