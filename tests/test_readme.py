@@ -36,3 +36,9 @@ def test_the_result_example_is_what_segment_gives_for_its_page():
     for paragraph in result["paragraphs"] + shown["paragraphs"]:
         paragraph["confidence"] = round(paragraph["confidence"], 2)  # the same to two places
     assert result == shown
+
+
+def test_every_model_version_the_readme_shows_is_the_shipped_models():
+    card = json.loads((README.parent / "models" / "default" / "card.json").read_text())
+    shown = re.findall(r'"version":\s*"([^"]+)"', README.read_text(encoding="utf-8"))
+    assert shown and set(shown) == {card["version"]}
