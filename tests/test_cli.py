@@ -1,5 +1,6 @@
 """The command line, run the way users run it: `python -m winnow ...` in a subprocess."""
 import dataclasses
+import gzip
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import winnow as winnow_package
 from winnow import config
 from train import dataset
 from train.evaluate import held_out_statement, predicted_in_pieces
+from winnow.labels import LABELS
 from winnow.model import load_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -234,33 +236,58 @@ def test_evaluate_writes_a_report_with_tables_and_plots(trained):
     for picture in ("confusion.png", "reliability.png"):
         assert (trained / "report" / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<table>" in (trained / "report" / "report.html").read_text()
-    assert "24 of these 24 documents are from sites in the model's training data" in report  # scored on its own
+    assert "24 of these 24 documents are from sites the model was trained on" in report  # scored on its own data
 
 
-def test_the_report_says_whether_the_sites_scored_on_are_apart_from_the_training_data(tmp_path):
-    docs = dataset.load(FIXTURES / "sample.jsonl")
+def test_the_report_says_whether_the_sites_scored_on_are_apart_from_those_the_model_was_fitted_on(tmp_path):
+    sample = FIXTURES / "sample.jsonl"
+    docs = dataset.load(sample)
     apart = [dataclasses.replace(d, site="elsewhere.example") for d in docs[:2]]
-    card = {"training_data": {"files": [str((FIXTURES / "sample.jsonl").relative_to(config.PROJECT_ROOT))]}}
-    assert "No site of these documents is in the model's training data" in held_out_statement(card, apart)
+    card = {"training_data": {"files": [str(sample.relative_to(config.PROJECT_ROOT))],
+                              "sha256": dataset.checksum([sample])}}
+    assert held_out_statement(card, apart) == (
+        "No site of these documents is in the data the model was trained on (tests/fixtures/sample.jsonl; "
+        "checked site by site).")
     assert held_out_statement(card, docs[:2] + apart).startswith(
-        "**2 of these 4 documents are from sites in the model's training data**")
-    gone = {"training_data": {"files": [str(tmp_path / "gone.jsonl")]}}
-    assert "is not here to check" in held_out_statement(gone, docs)
+        "**2 of these 4 documents are from sites the model was trained on**")
+    calibrated = {"dev_data": card["training_data"]}
+    assert "documents are from sites the model was calibrated on" in held_out_statement(calibrated, docs)
+    changed = {"training_data": {**card["training_data"], "sha256": "0" * 64}}
+    gone = {"training_data": {"files": [str(tmp_path / "gone.jsonl")], "sha256": "0" * 64}}
+    for unknown in (changed, gone):
+        assert "is not checked: those files are not here as they were" in held_out_statement(unknown, apart)
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train", "benchmark"])
 @pytest.mark.parametrize("content", [None, b"", b'{"id": "a", "text": "Unlabelled"}\n', b"{not json\n",
-                                     b'{"paragraphs": [{"text": "a", "label": "news"}]}\n'],
-                         ids=["missing", "empty", "unlabelled", "not JSON", "unknown label"])
+                                     b'{"paragraphs": [{"text": "a", "label": "news"}]}\n', "damaged gzip"],
+                         ids=["missing", "empty", "unlabelled", "not JSON", "unknown label", "damaged gzip"])
 def test_commands_that_read_labelled_data_refuse_what_they_cannot_read_with_one_error_line(tmp_path, model_dir, command,
                                                                                              content):
     data = tmp_path / "data.jsonl"
-    if content is not None:
+    if content == "damaged gzip":
+        data = tmp_path / "data.jsonl.gz"
+        packed = bytearray(gzip.compress((FIXTURES / "sample.jsonl").read_bytes(), mtime=0))
+        packed[11] ^= 0xFF  # the block's code lengths: zlib fails ("invalid code lengths set"), not the CRC
+        data.write_bytes(bytes(packed))
+    elif content is not None:
         data.write_bytes(content)
     extra = ["--out", str(tmp_path / "out")]
     run = winnow(command, "--data", str(data), *extra, *(["--model", str(model_dir)] if command != "train" else []))
     assert run.returncode == 2
     assert run.stderr.decode().strip().splitlines()[-1].startswith("error: ") and b"Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("labels, sites, refusal", [
+    (["article"] * 5, ["a.example"] * 5, "no paragraph labelled ad"),
+    (list(LABELS), ["one.example"] * 5, "sites fall in 1 of the 5 folds")])
+def test_train_refuses_data_it_cannot_fit_on_before_fitting(tmp_path, labels, sites, refusal):
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps({"id": f"d{i}", "site": site, "paragraphs": [{"text": "A line", "label": label}]})
+                            + "\n" for i, (label, site) in enumerate(zip(labels, sites))))
+    run = winnow("train", "--data", str(data), "--dev", "--out", str(tmp_path / "out"))
+    assert run.returncode == 2 and refusal in run.stderr.decode() and b"Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
 
 

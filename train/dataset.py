@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -41,15 +42,17 @@ class DataError(ValueError):
     """A labelled data file that cannot be read, with where and why."""
 
 
-def read_records(path: str | Path) -> Iterator[dict]:
-    """The JSON object of each non-blank line; a file that cannot be read or a line that is not a JSON
-    object raises `DataError`."""
+def read_records(path: str | Path) -> Iterator[tuple[str, dict]]:
+    """Where each non-blank line is ("FILE, line N") and its JSON object; a file that cannot be read
+    or a line that is not a JSON object raises `DataError`."""
     try:
         with open_text(path) as lines:
             for number, line in enumerate(lines, 1):
                 if line.strip():
-                    yield _json_object(line, f"{path}, line {number}")
-    except (OSError, EOFError, UnicodeDecodeError) as error:  # EOFError: a gzip file cut short
+                    where = f"{path}, line {number}"
+                    yield where, _json_object(line, where)
+    # EOFError: a gzip file cut short; zlib.error: one damaged inside
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
         raise DataError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
 
 
@@ -73,18 +76,18 @@ def write_records(path: str | Path, records: Iterable[dict]) -> int:
     return count
 
 
-def to_labelled(record: dict) -> LabelledDocument:
+def to_labelled(record: dict, where: str = "a record") -> LabelledDocument:
+    """The labelled document of one record; `where` it is read from names it in a `DataError`."""
     paragraphs = record.get("paragraphs")
     if not isinstance(paragraphs, list) or not all(
             isinstance(p, dict) and isinstance(p.get("text"), str) and isinstance(p.get("label"), str)
             for p in paragraphs):
-        raise DataError(f"document {record.get('id')!r} is not labelled: a labelled document has "
+        raise DataError(f"{where} is not a labelled document: one has "
                         '"paragraphs": [{"text": "...", "label": "..."}, ...]')
     labels = [p["label"] for p in paragraphs]
     unknown = set(labels) - set(LABELS)
     if unknown:
-        raise DataError(f"document {record.get('id')!r} has unknown labels {sorted(unknown)}; "
-                        f"the labels are {', '.join(LABELS)}")
+        raise DataError(f"{where} has unknown labels {sorted(unknown)}; the labels are {', '.join(LABELS)}")
     document = Document.from_paragraphs([p["text"] for p in paragraphs], record.get("id"))
     return LabelledDocument(document, labels, site_of(record),
                             record.get("source", ""), record.get("origin", "natural"), record.get("url", ""),
@@ -93,14 +96,14 @@ def to_labelled(record: dict) -> LabelledDocument:
 
 def site_of(record: dict) -> str:
     """The site a document's record is from (its id when it names none)."""
-    return record.get("site", record.get("id", ""))
+    return str(record.get("site", record.get("id", "")))
 
 
 def load(paths: str | Path | Iterable[str | Path]) -> list[LabelledDocument]:
     """Every labelled document in one or more JSONL files; `DataError` for a file that cannot be read,
     a line that is not a labelled document, or no document at all."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    documents = [to_labelled(record) for path in paths for record in read_records(path)]
+    documents = [to_labelled(record, where) for path in paths for where, record in read_records(path)]
     if not documents:
         raise DataError(f"no labelled document in {', '.join(map(str, paths))}")
     return documents
@@ -108,7 +111,7 @@ def load(paths: str | Path | Iterable[str | Path]) -> list[LabelledDocument]:
 
 def sites(paths: Iterable[str | Path]) -> set[str]:
     """The sites of every document in these JSONL files."""
-    return {site_of(record) for path in paths for record in read_records(path)}
+    return {site_of(record) for path in paths for _, record in read_records(path)}
 
 
 def checksum(paths: Iterable[str | Path]) -> str:

@@ -45,14 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         model = load_model(args.model)
         docs = dataset.load(args.data)
-        held_out = held_out_statement(model.card, docs)
     except (ModelLoadError, dataset.DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else config.REPORTS_DIR / model.info["name"]
     print(f"scoring {len(docs)} documents from {', '.join(args.data)}", file=sys.stderr)
     evaluation = evaluate(model, docs)
-    report = build_report(model, docs, evaluation, command, out, held_out)
+    report = build_report(model, docs, evaluation, command, out, held_out_statement(model.card, docs))
     markdown, page = report.write(out)
     (out / "metrics.json").write_text(json.dumps(evaluation["scores"], indent=2) + "\n")
     print(summary_table(evaluation["scores"]["all"]))
@@ -86,21 +85,39 @@ def predicted_in_pieces(model, docs: Sequence[dataset.LabelledDocument], size: i
 
 
 def held_out_statement(card: dict, docs: Sequence[dataset.LabelledDocument]) -> str:
-    """Whether the sites of `docs` are apart from those of the model's training data, as far as the
-    training files named in its card can be read here."""
-    files = card.get("training_data", {}).get("files", [])
+    """Whether the sites of `docs` are apart from those the model was trained and calibrated on: one
+    sentence for each data file set its card names, checked where the files are here unchanged."""
+    sentences = []
+    for key, fitted in (("training_data", "trained"), ("dev_data", "calibrated")):
+        data = card.get(key) or {}
+        if not data.get("files"):
+            continue
+        named = ", ".join(data["files"])
+        shared = _shared_sites(docs, data["files"], data.get("sha256"))
+        if shared is None:
+            sentences.append(f"Whether these sites are apart from the data the model was {fitted} on ({named}) "
+                             f"is not checked: those files are not here as they were.")
+        elif not shared:
+            sentences.append(f"No site of these documents is in the data the model was {fitted} on "
+                             f"({named}; checked site by site).")
+        else:
+            overlap = sum(d.site in shared for d in docs)
+            sentences.append(f"**{overlap} of these {len(docs)} documents are from sites the model was {fitted} "
+                             f"on** ({named}; {len(shared)} sites, e.g. {', '.join(sorted(shared)[:3])}): these "
+                             f"figures overstate how it does on new sites.")
+    return " ".join(sentences) or "The model's card names no data it was trained on to check these sites against."
+
+
+def _shared_sites(docs: Sequence[dataset.LabelledDocument], files: Sequence[str], sha256: str | None) -> set[str] | None:
+    """The sites of `docs` that are in these files (named from the project root), or None when the files are
+    not all here or are not the ones of `sha256`."""
     paths = [config.PROJECT_ROOT / name for name in files]
-    if not files or not all(path.is_file() for path in paths):
-        return (f"The model's training data ({', '.join(files) or 'not named in its card'}) is not here to "
-                f"check whether these documents' sites are apart from it.")
-    shared = {d.site for d in docs} & dataset.sites(paths)
-    if not shared:
-        return (f"No site of these documents is in the model's training data ({', '.join(files)}, "
-                f"checked site by site): these figures are for sites the model has not seen.")
-    overlap = sum(d.site in shared for d in docs)
-    return (f"**{overlap} of these {len(docs)} documents are from sites in the model's training data** "
-            f"({', '.join(files)}; {len(shared)} sites, e.g. {', '.join(sorted(shared)[:3])}): these figures "
-            f"are not for unseen sites, and overstate how the model does on new ones.")
+    try:
+        if not all(path.is_file() for path in paths) or dataset.checksum(paths) != sha256:
+            return None
+        return {d.site for d in docs} & dataset.sites(paths)
+    except (OSError, dataset.DataError):
+        return None
 
 
 def build_report(model, docs, evaluation: dict, command: str, out: Path, held_out: str) -> Report:

@@ -12,6 +12,7 @@ from typing import Sequence
 
 import winnow
 from winnow import config
+from winnow.labels import LABELS
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.metrics import per_label_scores
@@ -36,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"reading {', '.join(args.data)}")
     try:
         train_docs = dataset.load(args.data)
+        check_trainable(train_docs)
         dev_docs = dataset.load(args.dev) if args.dev else []
     except dataset.DataError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -82,6 +84,19 @@ def fit_classifier(train_docs: Sequence[dataset.LabelledDocument], seed: int = c
     return classifier.fit([d.document for d in train_docs], [d.labels for d in train_docs], groups, progress=log)
 
 
+def check_trainable(docs: Sequence[dataset.LabelledDocument]) -> None:
+    """Raise `dataset.DataError` when `docs` cannot train a model: every label needs examples, and stage
+    one's cross-validation by site needs pages in each of its folds."""
+    missing = [label for label in LABELS if not any(label in d.labels for d in docs)]
+    if missing:
+        raise dataset.DataError(f"the training data has no paragraph labelled {', '.join(missing)}: "
+                                f"every label needs examples")
+    folds = {fold_of(d.site, config.FOLDS) for d in docs}
+    if len(folds) < config.FOLDS:
+        raise dataset.DataError(f"the training data's {len({d.site for d in docs})} sites fall in {len(folds)} of the "
+                                f"{config.FOLDS} folds the model is cross-validated on by site: it needs more sites")
+
+
 def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]) -> dict:
     return {"files": [relative_path(p) for p in paths], "sha256": dataset.checksum(paths),
             "documents": len(docs), "sites": len({d.site for d in docs}),
@@ -89,9 +104,9 @@ def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]
 
 
 def relative_path(path: str) -> str:
-    """A path as seen from the project root, when it is inside the project."""
+    """A path as seen from the project root when it is inside the project, else the absolute path."""
     resolved = Path(path).resolve()
-    return str(resolved.relative_to(config.PROJECT_ROOT)) if resolved.is_relative_to(config.PROJECT_ROOT) else path
+    return str(resolved.relative_to(config.PROJECT_ROOT) if resolved.is_relative_to(config.PROJECT_ROOT) else resolved)
 
 
 def git_revision() -> str:
