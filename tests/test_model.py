@@ -1,5 +1,6 @@
 """The shipped model: loads only where it was made to, and labels like the contract says."""
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,30 @@ def test_a_model_whose_pickle_names_code_that_has_gone_is_refused_with_a_clear_m
                                        b"\x8c\x0fwinnow.vanished\x94\x8c\x03Old\x94\x93\x94)\x81\x94.")
     with pytest.raises(ModelLoadError, match="saved by other winnow code.*retrain"):
         load_model(old)
+
+
+def cut_short(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_a_byte_in_the_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage, refusal", [
+    (lambda model: cut_short(model / "model.joblib"), "damaged or cut short"),
+    (lambda model: flip_a_byte_in_the_middle(model / "model.joblib"), "damaged or cut short"),
+    (lambda model: (model / "model.joblib").write_bytes(pickle.dumps({"not": "a model"})), "holds a dict"),
+    (lambda model: cut_short(model / "card.json"), "card of the model .* is not JSON"),
+    (lambda model: (model / "card.json").write_text("[]"), "card of the model .* is not a JSON object"),
+], ids=["model cut short", "model with a flipped byte", "something else pickled", "card cut short", "card not an object"])
+def test_a_damaged_model_directory_is_refused_with_a_clear_message(model_dir, tmp_path, damage, refusal):
+    damaged = copy_with_card(model_dir, tmp_path / "damaged", lambda card: None)
+    damage(damaged)
+    with pytest.raises(ModelLoadError, match=refusal):
+        load_model(damaged)
 
 
 def test_a_document_gets_the_same_labels_alone_as_in_a_batch(model_dir):

@@ -19,8 +19,10 @@ seeds (``python -m train.context_study``), where a full-weight pass loses.
 from __future__ import annotations
 
 import json
+import pickle
 import platform
 import warnings
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -273,7 +275,13 @@ def load_model(directory: str | Path = config.DEFAULT_MODEL_DIR) -> LoadedModel:
     card_path, model_path = directory / CARD_FILE, directory / MODEL_FILE
     if not card_path.is_file() or not model_path.is_file():
         raise ModelLoadError(f"{directory} is not a winnow model: it needs {CARD_FILE} and {MODEL_FILE}")
-    card = json.loads(card_path.read_text())
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelLoadError(f"the card of the model in {directory} is not JSON ({error}); retrain it with "
+                             f"`python -m winnow train`") from None
+    if not isinstance(card, dict):
+        raise ModelLoadError(f"the card of the model in {directory} is not a JSON object")
     saved_with = card.get("libraries", {}).get("scikit-learn")
     if saved_with != sklearn.__version__:
         raise ModelLoadError(
@@ -292,6 +300,11 @@ def load_model(directory: str | Path = config.DEFAULT_MODEL_DIR) -> LoadedModel:
         # A class the pickle names has moved or gone since the model was saved.
         raise ModelLoadError(f"the model in {directory} was saved by other winnow code ({error}); "
                              f"retrain it with `python -m winnow train`") from error
+    except (EOFError, ValueError, pickle.UnpicklingError, zlib.error) as error:
+        raise ModelLoadError(f"{model_path} is damaged or cut short ({type(error).__name__}: {error}); copy it "
+                             f"again or retrain it with `python -m winnow train`") from None
+    if not isinstance(classifier, ParagraphClassifier):
+        raise ModelLoadError(f"{model_path} holds a {type(classifier).__name__}, not a winnow classifier")
     return LoadedModel(classifier, card)
 
 
