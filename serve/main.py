@@ -89,22 +89,22 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
                     "variables: see serve/settings.py.")
     parser.add_argument("--host", default=defaults.host,
                         help="address to listen on (HOST; default %(default)s)")
-    parser.add_argument("--port", type=_whole_number("--port", MAX_PORT), default=defaults.port,
+    parser.add_argument("--port", type=_whole_number(MAX_PORT), default=defaults.port,
                         help="port (PORT; default %(default)s)")
     parser.add_argument("--model", default=str(defaults.model_dir),
                         help="model directory (WINNOW_MODEL; default %(default)s)")
-    parser.add_argument("--workers", type=_whole_number("--workers"), default=defaults.workers,
+    parser.add_argument("--workers", type=_whole_number(), default=defaults.workers,
                         help="worker processes (WINNOW_WORKERS; default %(default)s)")
-    parser.add_argument("--threads", type=_whole_number("--threads"), default=defaults.threads,
+    parser.add_argument("--threads", type=_whole_number(), default=defaults.threads,
                         help="threads per worker (WINNOW_THREADS; default %(default)s)")
     return parser
 
 
-def _whole_number(name: str, most: int | None = None) -> Callable[[str], int]:
-    """An argparse type: `serve.settings.whole_number` for the flag `name`."""
+def _whole_number(most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: `serve.settings.whole_number`, its refusal as argparse's usage error."""
     def parse(text: str) -> int:
         try:
-            return whole_number(name, text, most)
-        except SettingsError as error:
+            return whole_number(text, most)
+        except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
     return parse

@@ -27,6 +27,7 @@ bounds the memory a request can take.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -63,7 +64,12 @@ class Settings:
 
         def positive(name: str, default: int, most: int | None = None) -> int:
             raw = environ.get(name)
-            return default if raw is None else whole_number(name, raw, most)
+            if raw is None:
+                return default
+            try:
+                return whole_number(raw, most)
+            except ValueError as error:
+                raise SettingsError(f"{name} {error}") from None
 
         keys = tuple(key.strip() for key in environ.get("WINNOW_API_KEYS", "").split(",") if key.strip())
         return cls(
@@ -82,12 +88,12 @@ class Settings:
         )
 
 
-def whole_number(name: str, raw: str, most: int | None = None) -> int:
-    """`raw` as a whole number of at least 1 (and at most `most`), or a `SettingsError` naming `name`."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+def whole_number(raw: str, most: int | None = None) -> int:
+    """`raw` as a whole number of at least 1 (and at most `most`), written in ASCII digits alone (no sign,
+    space or underscore, which `int` would take); a `ValueError` says what it must be."""
+    if not re.fullmatch(r"[0-9]+", raw):
+        raise ValueError(f"must be a whole number, not {raw!r}")
+    value = int(raw)
     if value < 1 or (most is not None and value > most):
-        raise SettingsError(f"{name} must be {'at least 1' if most is None else f'from 1 to {most}'}, not {value}")
+        raise ValueError(f"must be {'at least 1' if most is None else f'from 1 to {most}'}, not {value}")
     return value

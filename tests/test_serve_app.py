@@ -61,7 +61,8 @@ def test_settings_come_from_environment_variables():
 
 
 @pytest.mark.parametrize("name, value", [
-    ("PORT", "http"), ("PORT", "70000"), ("WINNOW_WORKERS", "0"), ("WINNOW_MAX_PARAGRAPHS", "-5")])
+    ("PORT", "http"), ("PORT", "70000"), ("PORT", "8_080"), ("PORT", " 8080"), ("PORT", "٨٠٨٠"), ("WINNOW_WORKERS", "0"),
+    ("WINNOW_WORKERS", "+2"), ("WINNOW_MAX_PARAGRAPHS", "-5")])
 def test_a_setting_that_is_not_a_positive_number_is_refused_by_name(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
@@ -160,7 +161,7 @@ def test_serve_refuses_a_flag_out_of_its_range_with_a_usage_error(gunicorn_optio
     with pytest.raises(SystemExit) as refused:
         serve.main.main([flag, value])
     assert refused.value.code == 2 and not gunicorn_options
-    assert f"{flag} must be" in capsys.readouterr().err
+    assert f"argument {flag}: must be" in capsys.readouterr().err
 
 
 def test_serve_reports_a_bad_setting_instead_of_starting(gunicorn_options, monkeypatch, capsys):
