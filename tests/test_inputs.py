@@ -72,13 +72,20 @@ def test_a_split_is_lines_or_blank_lines():
     assert error.value.code == "invalid_split" and "blank-lines" in error.value.detail
 
 
-@pytest.mark.parametrize("raw, value", [("0.6", 0.6), ("1", 1.0), (".5", 0.5), ("5e-1", 0.5), ("0.", None),
-                                        ("0_5", None), ("0.0_1", None), (" 0.5", None), ("nan", None),
-                                        ("-0.5", None), ("0", None), ("1.5", None), ("٠.٥", None), ("", None)])
-def test_a_threshold_is_a_plain_decimal_above_0_and_at_most_1(raw, value):
-    if value is None:
-        with pytest.raises(InvalidInput) as error:
-            confidence_threshold(raw)
-        assert error.value.code == "invalid_threshold"
-    else:
-        assert confidence_threshold(raw) == value
+@pytest.mark.parametrize("raw, value", [("0.6", 0.6), ("1", 1.0), ("1.", 1.0), (".5", 0.5), ("5e-1", 0.5)])
+def test_a_threshold_is_a_plain_decimal(raw, value):
+    assert confidence_threshold(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["0.5_0", "+0.5", " 0.5", "0.5\n", "٠.٥"])
+def test_what_float_would_read_but_is_no_plain_decimal_is_refused(raw):
+    with pytest.raises(InvalidInput) as error:
+        confidence_threshold(raw)
+    assert error.value.code == "invalid_threshold" and "such as 0.6" in error.value.detail
+
+
+@pytest.mark.parametrize("raw", ["0", "0.", "1.5", "1e1", "nan", "-0.5"])
+def test_a_threshold_of_0_or_past_1_is_refused(raw):
+    with pytest.raises(InvalidInput) as error:
+        confidence_threshold(raw)
+    assert error.value.code == "invalid_threshold"

@@ -145,9 +145,9 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-DECIMAL = re.compile(r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?")
-"""A plain decimal number: what `float` reads, without its underscores ("0_5" is 5), signs, spaces,
-infinities, NaN and non-ASCII digits."""
+DECIMAL = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+"""A plain decimal number ("0.6", ".6", "1.", "6e-1"): what `float` reads, without its underscores
+("0.5_0" is 0.5), signs, spaces, infinities, NaN and non-ASCII digits."""
 
 
 def confidence_threshold(raw: str) -> float:
