@@ -130,8 +130,8 @@ SCHEMAS: dict[str, Any] = {
 
 _BAD_INPUT = {
     "400": _problem("The body could not be read: `empty_body`, `invalid_json`, `invalid_utf8`, "
-                    "`binary_content` (NUL characters), `invalid_chunked_body` (broken chunked transfer coding); `invalid_threshold` (`flag_below`) or `invalid_split` "
-                    "(`split`)."),
+                    "`binary_content` (NUL characters), `invalid_chunked_body` (broken chunked transfer coding); "
+                    "`invalid_threshold` (`flag_below`) or `invalid_split` (`split`)."),
     "401": _problem("`unauthorized`: API keys are configured and none valid was sent."),
     "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds."),
     "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
