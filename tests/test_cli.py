@@ -103,7 +103,10 @@ def segmenting_the_example_many_times(model_dir, tmp_path, jobs: str) -> subproc
     source.write_text((json.dumps({"text": EXAMPLE.read_text(encoding="utf-8")}) + "\n") * 20000, encoding="utf-8")
     command = [sys.executable, "-m", "winnow", "segment", "--jsonl", "--jobs", jobs, "--model", str(model_dir),
                str(source)]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Ctrl-C as a terminal sends it, also when the suite itself runs where SIGINT is ignored (a shell's
+    # background job), which the run would inherit.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
