@@ -4,17 +4,21 @@
 ``application/problem+json``: `title` is the HTTP status phrase (as RFC 9457
 asks for ``about:blank``), `detail` says what to change, and `code` is what
 clients should branch on. Input errors from the core (`InvalidInput`) keep
-their code; werkzeug's own errors (404, 405, 413, ...) get one here.
+their code; werkzeug's own errors (404, 405, 413, ...) get one here, and so
+do the requests gunicorn cannot parse and answers itself (`write_problem`).
 Unexpected exceptions are logged with their traceback and answered with a
 plain 500: a client never sees a stack trace.
 """
 from __future__ import annotations
 
+import json
 import logging
+import socket
 from http import HTTPStatus
-from typing import Mapping
+from typing import Any, Mapping
 
 from flask import Flask, Response, current_app, g, request
+from gunicorn import util as gunicorn_util
 from werkzeug.exceptions import HTTPException
 
 from winnow.inputs import InvalidInput
@@ -39,11 +43,16 @@ STATUS_BY_CODE = {
 CODE_BY_STATUS = {
     400: "bad_request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",
+    414: "request_line_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
+    431: "headers_too_large",
     500: "internal_error",
+    501: "not_implemented",
 }
 
 log = logging.getLogger(__name__)
@@ -60,13 +69,17 @@ class Problem(Exception):
         self.headers = dict(headers or {})
 
 
+def problem_body(status: int, code: str, detail: str) -> dict[str, Any]:
+    """The problem details (RFC 9457) every error is answered with."""
+    return {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail,
+            "code": code}
+
+
 def problem_response(status: int, code: str, detail: str,
                      headers: Mapping[str, str] | None = None) -> Response:
     """The problem+json response; its code is kept on `g` for the access log and metrics."""
     g.error_code = code
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail, "code": code}
-    response = current_app.json.response(body)
+    response = current_app.json.response(problem_body(status, code, detail))
     response.status_code = status
     response.mimetype = PROBLEM_MEDIA_TYPE
     response.headers.update(headers or {})
@@ -110,3 +123,14 @@ def _detail(error: HTTPException) -> str:
         return (f"the body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes; "
                 "split the input into smaller requests")
     return error.description or HTTPStatus(error.code or 500).phrase
+
+
+def write_problem(sock: socket.socket, status: int, reason: str, message: str) -> None:
+    """What gunicorn sends for a request it cannot parse (a bad Content-Length, a request line or
+    headers over its limits), as a problem: it takes the place of `gunicorn.util.write_error`, which
+    writes an HTML page (`serve.main.Server`)."""
+    code = CODE_BY_STATUS.get(status) or reason.lower().replace(" ", "_")
+    body = json.dumps(problem_body(status, code, message or reason)).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: {PROBLEM_MEDIA_TYPE}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)

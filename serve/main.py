@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from flask import Flask
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from serve.app import create_app
+from serve.errors import write_problem
 from serve.settings import MAX_PORT, Settings, SettingsError, whole_number
 from winnow.model import ModelLoadError
 
@@ -23,6 +25,9 @@ class Server(BaseApplication):
     """Gunicorn running an app that is already made (and so preloaded in the master)."""
 
     def __init__(self, app: Flask, settings: Settings):
+        # Requests gunicorn cannot parse never reach the app: it answers them itself, and as problems
+        # too once its writer of those answers is ours.
+        gunicorn_util.write_error = write_problem
         self.application = app
         self.options = {
             "bind": f"{settings.host}:{settings.port}",

@@ -427,6 +427,21 @@ def test_a_broken_chunked_body_is_a_bad_request_not_a_server_error(url, conforms
     assert problem["code"] == "invalid_chunked_body"
 
 
+@pytest.mark.parametrize("request_head, status, code", [
+    (b"POST /segment HTTP/1.1\r\nHost: winnow\r\nContent-Length: abc\r\n\r\n", 400, "bad_request"),
+    (b"GET /?" + b"q" * 5000 + b" HTTP/1.1\r\nHost: winnow\r\n\r\n", 414, "request_line_too_long"),
+    (b"GET /health HTTP/1.1\r\nHost: winnow\r\nX-Big: " + b"x" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
+], ids=["Content-Length not a number", "request line over 4 KB", "a header over 8 KB"])
+def test_a_request_gunicorn_cannot_parse_is_answered_with_a_problem_too(url, conforms, request_head, status, code):
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request_head)
+        answered, problem = http_response(connection)
+    assert answered == status
+    conforms("Problem", problem)
+    assert problem["code"] == code and problem["status"] == status and problem["detail"]
+
+
 def test_text_comes_back_as_sent_not_escaped(url):
     response = post(url, "/segment", "Café 🎉 – ünïcode".encode(), "text/plain")
     assert "Café 🎉 – ünïcode".encode() in response.content
