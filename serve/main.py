@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import socket
 import struct
-import sys
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -18,6 +17,7 @@ from gunicorn.arbiter import Arbiter
 from serve.app import create_app
 from serve.errors import write_problem
 from serve.settings import MAX_PORT, Settings, SettingsError, whole_number
+from winnow.cli import refuse
 from winnow.model import ModelLoadError
 
 
@@ -73,16 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         defaults = Settings.from_env()
     except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     args = _parser(defaults).parse_args(argv)
     settings = replace(defaults, host=args.host, port=args.port, model_dir=Path(args.model),
                        workers=args.workers, threads=args.threads)
     try:
         app = create_app(settings=settings)
     except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     Server(app, settings).run()
     return 0
 

@@ -52,6 +52,7 @@ from train.fit import relative_path
 from train.report import Report, Table, Text
 from winnow import config
 from winnow.allocator import keep_freed_memory
+from winnow.cli import refuse
 from winnow.jsonl import CHUNK_LINES
 from winnow.document import Document
 from winnow.model import LoadedModel, ModelLoadError, library_versions, load_model
@@ -112,8 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         documents = sample_documents(data, args.documents)
         model = load_model(args.model)
     except (dataset.DataError, ModelLoadError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     if len(documents) < args.documents:
         log(f"the data has only {len(documents)} documents")
     freed_memory_kept = keep_freed_memory()  # as the command line has it, also when called from Python

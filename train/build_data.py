@@ -27,6 +27,7 @@ from train.checked import load_checked, rule_precision
 from train.corpora import SourceDocument, big9, l3s
 from train.split import SPLITS, fold_of, split_of
 from winnow import config
+from winnow.cli import refuse
 from winnow.labels import LABELS, Label
 
 PROGRESS_EVERY = 100
@@ -53,8 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora, out = Path(args.corpora), Path(args.out)
     for tarball in (l3s.TARBALL, big9.TARBALL):
         if not (corpora / tarball).is_file():
-            print(f"error: {corpora / tarball} not found", file=sys.stderr)
-            return 2
+            return refuse(f"{corpora / tarball} not found")
 
     started = time.perf_counter()
     records, dropped = build(corpora)

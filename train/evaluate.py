@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from winnow import config
+from winnow.cli import refuse
 from winnow.document import Document
 from winnow.labels import LABELS
 from winnow.model import ModelLoadError, load_model
@@ -46,8 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = load_model(args.model)
         docs = dataset.load(args.data)
     except (ModelLoadError, dataset.DataError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     out = Path(args.out) if args.out else config.REPORTS_DIR / model.info["name"]
     print(f"scoring {len(docs)} documents from {', '.join(args.data)}", file=sys.stderr)
     evaluation = evaluate(model, docs)

@@ -12,6 +12,7 @@ from typing import Sequence
 
 import winnow
 from winnow import config
+from winnow.cli import refuse
 from winnow.labels import LABELS
 from winnow.model import ParagraphClassifier
 from train import dataset
@@ -40,8 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_trainable(train_docs)
         dev_docs = dataset.load(args.dev) if args.dev else []
     except dataset.DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     log(f"{len(train_docs)} documents, {sum(len(d.labels) for d in train_docs)} paragraphs")
     classifier = fit_classifier(train_docs, args.seed)
 

@@ -29,6 +29,8 @@ DELEGATED = {
     "benchmark": ("train.benchmark", "measure throughput against other extractors"),
     "serve": ("serve.main", "serve the HTTP API with gunicorn"),
 }
+CANNOT_RUN = 2
+"""Exit status of a command that could not do its work: a file, data or model it cannot read."""
 MAX_JOBS = 256
 """Most worker processes of `segment --jsonl --jobs`: each holds three file descriptors of the parent,
 and 256 stay well inside the common limit of 1,024."""
@@ -74,6 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130  # as shells report a run ended by Ctrl-C
 
 
+def refuse(message: object) -> int:
+    """Say `message` as the command's one error line, on standard error, and give `CANNOT_RUN`."""
+    print(f"error: {message}", file=sys.stderr)
+    return CANNOT_RUN
+
+
 def _usable_cpus() -> int:
     """The CPUs this process may run on (its affinity, where the system tells it), at least 1."""
     if hasattr(os, "sched_getaffinity"):
@@ -105,21 +113,18 @@ def run_segment(path: str, jsonl: bool, model_dir: str, flag_below: float | None
     try:
         model = load_model(model_dir)
     except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     try:
         stream = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as error:
-        print(f"error: cannot read {path}: {error.strerror}", file=sys.stderr)
-        return 2
+        return refuse(f"cannot read {path}: {error.strerror}")
     with stream:
         if jsonl:
             return _segment_jsonl(stream, ChunkSegmenter(model, flag_below, split), sys.stdout, processes)
         try:
             text = decode_text(stream.read())
         except InvalidInput as error:
-            print(f"error: {error.detail}", file=sys.stderr)
-            return 2
+            return refuse(error.detail)
     from winnow.document import Document
     from winnow.segment import segment_documents
 
@@ -145,9 +150,8 @@ def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], p
     except WorkerDied:
         if show_progress:
             print(file=sys.stderr)
-        print(f"error: a worker process died (killed, or out of memory?) after {done} documents were written; "
-              "the rest were not", file=sys.stderr)
-        return 2
+        return refuse(f"a worker process died (killed, or out of memory?) after {done} documents were written; "
+                      "the rest were not")
     if show_progress:
         print(file=sys.stderr)
     if errors:
