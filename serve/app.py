@@ -18,9 +18,8 @@ from serve import access, auth, errors, parse
 from serve.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from serve.openapi import SPEC
 from serve.settings import Settings
-from winnow.document import Document
 from winnow.model import LoadedModel, load_model
-from winnow.segment import segment_documents
+from winnow.segment import segment_items
 
 PAGE = Path(__file__).parent / "static" / "index.html"
 OPEN_ENDPOINTS = {"api.page", "api.health", "api.ready"}  # answered without an API key
@@ -112,11 +111,9 @@ def segment_batch() -> dict | Response:
 
 
 def _label(items: Sequence[parse.Item], flag_below: float | None) -> list[dict]:
-    """Results in the order of `items`: all documents labelled in one pass, error entries kept."""
+    """Results in the order of `items`, counted in the metrics and the access log."""
     service = _service()
-    documents = [item for item in items if isinstance(item, Document)]
-    results = iter(segment_documents(service.model, documents, flag_below) if documents else ())
-    rows = [next(results) if isinstance(item, Document) else item for item in items]
+    rows = segment_items(service.model, items, flag_below)
     service.metrics.observe_results(rows)
     access.add_paragraphs(sum(len(row.get("paragraphs", ())) for row in rows))
     return rows

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-import serve.app
 import serve.main
+import winnow.segment
 from serve.app import create_app
 from serve.settings import Settings, SettingsError
 
@@ -25,15 +25,15 @@ def client(app):
 
 @pytest.fixture
 def labelling_calls(monkeypatch):
-    """The number of documents in each call the app makes to `segment_documents`."""
+    """The number of documents in each call that labels them."""
     calls = []
-    real = serve.app.segment_documents
+    real = winnow.segment.segment_documents
 
     def counting(model, documents, flag_below=None):
         calls.append(len(documents))
         return real(model, documents, flag_below)
 
-    monkeypatch.setattr(serve.app, "segment_documents", counting)
+    monkeypatch.setattr(winnow.segment, "segment_documents", counting)
     return calls
 
 
@@ -107,15 +107,17 @@ def test_an_ndjson_batch_labels_chunk_by_chunk(client, labelling_calls):
 
 # -- faults -----------------------------------------------------------------------------
 
-def test_a_fault_in_the_server_is_a_500_problem_without_a_traceback(client, monkeypatch):
-    def broken(model, documents):
+def test_a_fault_in_the_server_is_a_500_problem_without_a_traceback_but_logged(client, monkeypatch, caplog):
+    def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(serve.app, "segment_documents", broken)
+    monkeypatch.setattr(winnow.segment, "segment_documents", broken)
     response = client.post("/segment", json={"text": "a"})
     assert response.status_code == 500 and response.mimetype == "application/problem+json"
     assert response.json["code"] == "internal_error"
     assert "secret internals" not in response.text and "Traceback" not in response.text
+    [logged] = [record for record in caplog.records if record.exc_info]
+    assert logged.exc_info[1].args == ("secret internals",)
 
 
 def test_every_response_carries_a_request_id(client):

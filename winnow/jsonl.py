@@ -22,10 +22,10 @@ from typing import IO, Iterable, Iterator
 
 from threadpoolctl import threadpool_limits
 
-from winnow.document import LINES, Document
+from winnow.document import LINES
 from winnow.inputs import item_from_line
 from winnow.model import LoadedModel
-from winnow.segment import segment_documents
+from winnow.segment import segment_items
 
 CHUNK_LINES = 256
 
@@ -58,9 +58,7 @@ class ChunkSegmenter:
     def __call__(self, chunk: Chunk) -> Segmented:
         items = [item_from_line(number, line, split=self.split)
                  for number, line in enumerate(chunk.lines, chunk.first_line) if line.strip()]
-        results = iter(segment_documents(
-            self.model, [item for item in items if isinstance(item, Document)], self.flag_below))
-        rows = [next(results) if isinstance(item, Document) else item for item in items]
+        rows = segment_items(self.model, items, self.flag_below)
         return Segmented("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
                          len(rows), sum("error" in row for row in rows))
 

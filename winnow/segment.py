@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from winnow.document import Document
+from winnow.inputs import Item
 from winnow.labels import Label
 from winnow.model import LoadedModel
 
@@ -55,3 +56,10 @@ def segment_documents(model: LoadedModel, documents: Sequence[Document],
     predictions = model.classifier.predict(documents)
     return [result(document, prediction.labels, prediction.confidences, model.info, flag_below)
             for document, prediction in zip(documents, predictions)]
+
+
+def segment_items(model: LoadedModel, items: Sequence[Item], flag_below: float | None = None) -> list[dict[str, Any]]:
+    """Results in the order of `items`: every document among them labelled in one pass, and each
+    error entry kept in its place."""
+    results = iter(segment_documents(model, [item for item in items if isinstance(item, Document)], flag_below))
+    return [next(results) if isinstance(item, Document) else item for item in items]
