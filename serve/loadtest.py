@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import requests
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+from winnow import config
+
 MAX_REQUESTS = 200_000
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -42,8 +43,9 @@ class Probe:
 
 
 def probes() -> list[Probe]:
-    example = (FIXTURES / "moscow-times.txt").read_text(encoding="utf-8")
-    documents = [json.loads(line) for line in (FIXTURES / "sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    example = (config.FIXTURES_DIR / "moscow-times.txt").read_text(encoding="utf-8")
+    sample = config.FIXTURES_DIR / "sample.jsonl"
+    documents = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines()]
     paragraph_lists = [tuple(p["text"] for p in doc["paragraphs"]) for doc in documents]
     example_lines = tuple(line.strip() for line in example.splitlines() if line.strip())
     json_headers = {"Content-Type": "application/json"}

@@ -1,6 +1,9 @@
-"""The benchmark's ratios: speeds over all passes, and how far they move pass by pass."""
+"""The benchmark's ratios (speeds over all passes, and how far they move pass by pass), and its refusals."""
+from train import benchmark
 from train.benchmark import BATCHED, Measurement, pass_ratio_spreads, speed_ratios
 from train.baselines import EXTRACTORS
+from winnow import config
+from winnow.cli import CANNOT_RUN
 
 
 def measurement(system: str, passes: tuple[float, ...]) -> Measurement:
@@ -17,3 +20,11 @@ def test_each_ratio_comes_with_its_lowest_and_highest_pass_by_pass():
         key = f"{BATCHED} ÷ {name}"
         assert speed_ratios(results)[key] == 10.0  # 1.0 s against 0.1 s, the medians
         assert pass_ratio_spreads(results)[key] == (5.0, 15.0)  # 1.0 / 0.2 and 1.5 / 0.1
+
+
+def test_without_data_or_fixtures_the_benchmark_refuses_with_one_error_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(benchmark, "DEFAULT_DATA", tmp_path / "test.jsonl.gz")
+    monkeypatch.setattr(config, "FIXTURES_DIR", tmp_path)
+    assert benchmark.main(["--out", str(tmp_path / "benchmark.md")]) == CANNOT_RUN
+    assert capsys.readouterr().err.startswith("error: neither ")
+    assert not (tmp_path / "benchmark.md").exists()

@@ -59,7 +59,6 @@ from winnow.model import LoadedModel, ModelLoadError, library_versions, load_mod
 from winnow.segment import segment_documents
 
 DEFAULT_DATA = config.DATA_DIR / "test.jsonl.gz"
-FIXTURES = config.PROJECT_ROOT / "tests" / "fixtures"
 DEFAULT_OUT = config.REPORTS_DIR / "benchmark.md"
 WARMUP_DOCUMENTS = 10
 LATENCY_RUNS = 21
@@ -108,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = shlex.join(["python", "-m", "winnow", "benchmark", *(sys.argv[1:] if argv is None else argv)])
 
-    data = [Path(args.data)] if args.data else default_data()
     try:
+        data = [Path(args.data)] if args.data else default_data()
         documents = sample_documents(data, args.documents)
         model = load_model(args.model)
     except (dataset.DataError, ModelLoadError) as error:
@@ -142,9 +141,9 @@ def default_data() -> list[Path]:
     """The test split, or else every labelled JSONL file of the test fixtures."""
     if DEFAULT_DATA.exists():
         return [DEFAULT_DATA]
-    fixtures = sorted(FIXTURES.glob("*.jsonl*"))
+    fixtures = sorted(config.FIXTURES_DIR.glob("*.jsonl*"))
     if not fixtures:
-        raise SystemExit(f"error: neither {DEFAULT_DATA} nor labelled JSONL in {FIXTURES}: give --data")
+        raise dataset.DataError(f"neither {DEFAULT_DATA} nor labelled JSONL in {config.FIXTURES_DIR}: give --data")
     return fixtures
 
 

@@ -157,7 +157,3 @@ def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], p
     if errors:
         print(f"error: {errors} of {done} lines could not be segmented (see their 'error')", file=sys.stderr)
     return 1 if errors else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,6 +5,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "default"
 DATA_DIR = PROJECT_ROOT / "data"
 REPORTS_DIR = PROJECT_ROOT / "reports"
+FIXTURES_DIR = PROJECT_ROOT / "tests" / "fixtures"
+"""Small labelled documents shipped with the tests; the benchmark and the load test fall back on them."""
 SEED = 0
 FOLDS = 5
 """Cross-validation folds of the model's first stage; the data build groups training pages by them."""
