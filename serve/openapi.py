@@ -156,13 +156,14 @@ _SPLIT = {
     "schema": {"type": "string", "enum": list(SPLITS), "default": LINES},
 }
 
+_LABELS_IN_PROSE = ", ".join(f"`{label}`" for label in LABELS[:-1]) + f" or `{LABELS[-1]}`"
+
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
         "title": "winnow",
         "version": winnow.__version__,
-        "description": "Labels every paragraph of a scraped news page as `article`, `ad`, "
-                       "`donation_appeal`, `headline_teaser` or `boilerplate`, and returns the "
+        "description": f"Labels every paragraph of a scraped news page as {_LABELS_IN_PROSE}, and returns the "
                        "document segmented. Bodies are UTF-8. Every error is `application/problem+json`. "
                        "When API keys are configured, all routes but `/`, `/health` and `/ready` need "
                        "`Authorization: Bearer <key>`.",

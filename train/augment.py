@@ -21,7 +21,7 @@ import random
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from winnow.labels import Label
+from winnow.labels import ARTICLE
 
 BANK_FILES = ("donation_appeal", "ad", "headline_teaser", "hard_negative")
 NAVIGATION = "navigation"
@@ -29,7 +29,6 @@ KINDS = (*BANK_FILES, NAVIGATION)
 """What a copy draws its one to three blocks from: each bank file, and apart from the
 appeals the lone menu links ("Donate", "Support us"), which modern pages carry far more
 often than the 2005-2017 pages do and which a whole appeal block would otherwise crowd out."""
-ARTICLE = Label.ARTICLE.value
 CROPPED_SHARE = 0.5
 
 

@@ -33,9 +33,8 @@ import trafilatura
 
 from train.dataset import LabelledDocument
 from train.metrics import per_label_scores
-from winnow.labels import Label
+from winnow.labels import ARTICLE, Label
 
-ARTICLE = Label.ARTICLE.value
 MAJORITY_LABEL = Label.BOILERPLATE.value
 SHINGLE = 4
 # A paragraph counts as kept when at least this share of its tokens is found,

@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from winnow import config
-from winnow.labels import LABELS
+from winnow.labels import LABEL_INDEX, LABELS, Label
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier, log, relative_path
@@ -43,8 +43,9 @@ from winnow.sequence import Transitions, clipped_log
 
 LAMBDAS = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
 ORIGINS = ("all", "natural", "augmented")
-SHORT = {"article": "article", "ad": "ad", "donation_appeal": "donation", "headline_teaser": "teaser",
-         "boilerplate": "boilerpl."}
+SHORT = {Label.DONATION_APPEAL.value: "donation", Label.HEADLINE_TEASER.value: "teaser",
+         Label.BOILERPLATE.value: "boilerpl."}
+"""Column headings of the labels too long for a narrow table."""
 
 
 class Chain:
@@ -53,8 +54,7 @@ class Chain:
 
     def __init__(self, transitions: Transitions, labels: Sequence[Sequence[str]]):
         self.transitions = transitions
-        index = {label: i for i, label in enumerate(LABELS)}
-        counts = np.bincount([index[label] for sequence in labels for label in sequence], minlength=len(LABELS))
+        counts = np.bincount([LABEL_INDEX[label] for sequence in labels for label in sequence], minlength=len(LABELS))
         self.log_prior = np.log(counts / counts.sum())
 
     def decode(self, probabilities: np.ndarray, lengths: Sequence[int], weight: float = 1.0,
@@ -192,7 +192,7 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
             chosen = [d for d in docs if origin in ("all", d.origin)]
             lines += [f"## `{path}` — {origin} ({len(chosen)} documents, "
                       f"{sum(len(d.labels) for d in chosen)} paragraphs)", "",
-                      "| variant | macro-F1 | accuracy | " + " | ".join(SHORT[label] for label in LABELS) + " |",
+                      "| variant | macro-F1 | accuracy | " + " | ".join(SHORT.get(label, label) for label in LABELS) + " |",
                       "|---|---:|---:|" + "---:|" * len(LABELS)]
             best = max(v[origin]["macro_f1"] for v in variants.values())
             for name, scores in variants.items():

@@ -15,3 +15,6 @@ class Label(str, Enum):
 
 
 LABELS: tuple[str, ...] = tuple(label.value for label in Label)
+LABEL_INDEX: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
+"""A label's column in probability arrays: its place in `LABELS`."""
+ARTICLE: str = Label.ARTICLE.value

@@ -43,7 +43,7 @@ from winnow import config
 from winnow.arrays import document_bounds, shifted_within_documents, side_by_side
 from winnow.document import Document
 from winnow.features import FEATURES_VERSION, Features, ParagraphFeaturizer
-from winnow.labels import LABELS
+from winnow.labels import LABEL_INDEX, LABELS
 from winnow.sequence import Transitions, clipped_log
 
 MODEL_FILE = "model.joblib"
@@ -359,8 +359,7 @@ def _network_proba(network: MLPClassifier, rows: np.ndarray) -> np.ndarray:
 
 
 def _label_indices(labels: Sequence[Sequence[str]]) -> np.ndarray:
-    index = {label: i for i, label in enumerate(LABELS)}
-    return np.array([index[label] for doc in labels for label in doc], dtype=np.int64)
+    return np.array([LABEL_INDEX[label] for doc in labels for label in doc], dtype=np.int64)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -8,11 +8,10 @@ import numpy as np
 
 from winnow.document import Document
 from winnow.inputs import Item
-from winnow.labels import Label
+from winnow.labels import ARTICLE
 from winnow.model import LoadedModel
 
 ARTICLE_JOINER = "\n\n"
-ARTICLE = Label.ARTICLE.value
 
 
 def segments(labels: Sequence[str], document: Document) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from winnow.arrays import document_bounds
-from winnow.labels import LABELS
+from winnow.labels import LABEL_INDEX, LABELS
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,10 @@ class Transitions:
     @classmethod
     def count(cls, labels: Sequence[Sequence[str]]) -> "Transitions":
         """Counted on label sequences, add-one smoothed."""
-        index = {label: i for i, label in enumerate(LABELS)}
         k = len(LABELS)
         starts, pairs = np.ones(k), np.ones((k, k))
         for sequence in labels:
-            ids = np.array([index[label] for label in sequence], dtype=np.int64)
+            ids = np.array([LABEL_INDEX[label] for label in sequence], dtype=np.int64)
             if len(ids):
                 starts[ids[0]] += 1
                 np.add.at(pairs, (ids[:-1], ids[1:]), 1)

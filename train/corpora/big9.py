@@ -21,10 +21,9 @@ from typing import Iterator
 from train.corpora import Paragraph, SourceDocument, registered_domain, unwrap_wayback
 from train.html_blocks import Block, decode_html, page_blocks
 from train.weak_labels import CHROME_HINTS, has_hint, label_blocks, overriding_label
-from winnow.labels import Label
+from winnow.labels import ARTICLE
 
 TARBALL = "big9-chaos.tar.gz"
-ARTICLE = Label.ARTICLE.value
 SUBSETS = ("big5-05", "big5-09", "big5-13", "big5-17", "chaos-all")
 HTML_SUFFIXES = (".htm", ".html")
 
