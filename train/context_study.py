@@ -38,11 +38,10 @@ from winnow.labels import LABEL_INDEX, LABELS, Label
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier, log, relative_path
-from train.metrics import per_label_scores
+from train.metrics import ORIGINS, scores_by_origin
 from winnow.sequence import Transitions, clipped_log
 
 LAMBDAS = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)
-ORIGINS = ("all", "natural", "augmented")
 SHORT = {Label.DONATION_APPEAL.value: "donation", Label.HEADLINE_TEASER.value: "teaser",
          Label.BOILERPLATE.value: "boilerpl."}
 """Column headings of the labels too long for a narrow table."""
@@ -65,24 +64,17 @@ class Chain:
         return self.transitions.best_paths(emissions, np.asarray(lengths, dtype=np.int64), weight)
 
 
+def scores_by_index(docs: Sequence[dataset.LabelledDocument], predicted: np.ndarray) -> dict:
+    """`scores_by_origin` of labels given as indices into `LABELS`."""
+    return scores_by_origin(docs, np.asarray(LABELS)[predicted])
+
+
 def stage_probabilities(classifier: ParagraphClassifier,
                         docs: Sequence[dataset.LabelledDocument]) -> tuple[np.ndarray, np.ndarray]:
     """Stage-one and (calibrated) stage-two probabilities of every paragraph."""
     documents = [d.document for d in docs]
     first = classifier.first_stage_proba(classifier.featurizer.transform(documents))
     return first, classifier.predict_proba(documents)
-
-
-def scores_by_origin(docs: Sequence[dataset.LabelledDocument], predicted: np.ndarray) -> dict:
-    """`per_label_scores` for all documents and for natural and augmented ones apart."""
-    gold = np.array([label for d in docs for label in d.labels])
-    origin = np.repeat([d.origin for d in docs], [len(d.labels) for d in docs])
-    names = np.asarray(LABELS)[predicted]
-    out = {"all": per_label_scores(gold, names)}
-    for kind in ORIGINS[1:]:
-        if (origin == kind).any():
-            out[kind] = per_label_scores(gold[origin == kind], names[origin == kind])
-    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for prior, suffix in ((True, ""), (False, "/p")):
             name = f"{stage}+viterbi{suffix}"
             decoders[name] = lambda probs, lengths, c=column, p=prior: chain.decode(probs[c], lengths, 1.0, p)
-            tried = {weight: scores_by_origin(dev_sets[first_dev], chain.decode(
+            tried = {weight: scores_by_index(dev_sets[first_dev], chain.decode(
                 probabilities[first_dev][column], lengths, weight, prior))["all"]["macro_f1"] for weight in LAMBDAS}
             best = max(LAMBDAS, key=lambda weight: (tried[weight], -abs(np.log(weight))))
             picked[name] = {"lambda": best, "dev_macro_f1": {f"{w:g}": f for w, f in tried.items()}}
@@ -133,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for path, docs in dev_sets.items():
         doc_lengths = [len(d.labels) for d in docs]
-        results[relative_path(path)] = {name: scores_by_origin(docs, decode(probabilities[path], doc_lengths))
+        results[relative_path(path)] = {name: scores_by_index(docs, decode(probabilities[path], doc_lengths))
                                     for name, decode in decoders.items()}
     seconds = round(time.perf_counter() - started, 1)
     out = Path(args.out)
@@ -186,7 +178,7 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
         "and per-label F1 (precision / recall are in `results.json`). The test split is not read.", ""]
     for path, variants in summary["results"].items():
         docs = dev_sets[path]
-        for origin in ORIGINS:
+        for origin in ("all", *ORIGINS):
             if origin not in next(iter(variants.values())):
                 continue
             chosen = [d for d in docs if origin in ("all", d.origin)]

@@ -25,7 +25,7 @@ from winnow.document import Document
 from winnow.labels import LABELS
 from winnow.model import ModelLoadError, load_model
 from train import baselines, dataset
-from train.metrics import confusion, per_label_scores
+from train.metrics import confusion, per_label_scores, scores_by_origin
 from train.plots import confusion_matrix_plot, reliability_plot
 from train.report import Heading, Image, Report, Table, Text
 
@@ -66,12 +66,7 @@ def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
     predicted = np.array([label for p in predictions for label in p.labels])
     confidence = np.concatenate([p.confidences for p in predictions])
     gold = np.array([label for d in docs for label in d.labels])
-    origin = np.repeat([d.origin for d in docs], [len(d.labels) for d in docs])
-    scores = {"all": per_label_scores(gold, predicted)}
-    for name in ("natural", "augmented"):
-        mask = origin == name
-        if mask.any():
-            scores[name] = per_label_scores(gold[mask], predicted[mask])
+    scores = scores_by_origin(docs, predicted)
     scores["pieces"] = {size: per_label_scores(gold, predicted_in_pieces(model, docs, size)) for size in PIECES}
     return {"gold": gold, "predicted": predicted, "confidence": confidence, "scores": scores}
 

@@ -1,12 +1,18 @@
 """Per-label precision, recall and F1 — the figures every report and card quotes."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from winnow.labels import LABELS
+
+if TYPE_CHECKING:
+    from train.dataset import LabelledDocument
+
+ORIGINS = ("natural", "augmented")
+"""The kinds of labelled page scored apart: real pages, and real pages with written blocks put in."""
 
 
 def per_label_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
@@ -22,6 +28,18 @@ def per_label_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
             "macro_f1": round(float(np.mean([scores[label]["f1"] for label in present])), 4) if present else 0.0,
             "accuracy": round(float(np.mean(gold_array == predicted_array)), 4) if len(gold) else 0.0,
             "paragraphs": len(gold)}
+
+
+def scores_by_origin(docs: Sequence[LabelledDocument], predicted: Sequence[str]) -> dict:
+    """`per_label_scores` of `predicted`, the labels of every paragraph of `docs`, over all of them
+    ("all") and over those of each of `ORIGINS` apart (when `docs` have any)."""
+    gold, predicted = np.array([label for d in docs for label in d.labels]), np.asarray(predicted)
+    origin = np.repeat([d.origin for d in docs], [len(d.labels) for d in docs])
+    scores = {"all": per_label_scores(gold, predicted)}
+    for kind in ORIGINS:
+        if (origin == kind).any():
+            scores[kind] = per_label_scores(gold[origin == kind], predicted[origin == kind])
+    return scores
 
 
 def confusion(gold: Sequence[str], predicted: Sequence[str]) -> np.ndarray:
