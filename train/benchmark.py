@@ -33,9 +33,7 @@ import os
 import platform
 import pstats
 import random
-import shlex
 import statistics
-import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -48,7 +46,7 @@ from threadpoolctl import threadpool_limits
 
 from train import dataset
 from train.baselines import EXTRACTORS, to_html
-from train.fit import relative_path
+from train.provenance import command_line, log, relative_path
 from train.report import Report, Table, Text
 from winnow import config
 from winnow.allocator import keep_freed_memory
@@ -105,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default=str(DEFAULT_OUT),
                         help=f"Markdown report to write, with a .json beside it (default: {DEFAULT_OUT})")
     args = parser.parse_args(argv)
-    command = shlex.join(["python", "-m", "winnow", "benchmark", *(sys.argv[1:] if argv is None else argv)])
+    command = command_line("python -m winnow benchmark", argv)
 
     try:
         data = [Path(args.data)] if args.data else default_data()
@@ -317,7 +315,3 @@ def to_markdown(record: dict) -> str:
         Table(["machine", ""], [[key, value] for key, value in record["machine"].items()]),
     )
     return report.to_markdown()
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

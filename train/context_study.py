@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -37,7 +35,8 @@ from winnow import config
 from winnow.labels import LABEL_INDEX, LABELS, Label
 from winnow.model import ParagraphClassifier
 from train import dataset
-from train.fit import fit_classifier, log, relative_path
+from train.fit import fit_classifier
+from train.provenance import command_line, log, relative_path
 from train.metrics import ORIGINS, scores_by_origin
 from winnow.sequence import Transitions, clipped_log
 
@@ -88,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if any("test" in Path(p).name for p in args.data + args.dev):
         parser.error("the test split is not for model selection")
-    command = ("python -m train.context_study " + shlex.join(sys.argv[1:] if argv is None else argv)).strip()
+    command = command_line("python -m train.context_study", argv)
 
     started = time.perf_counter()
     train_docs = dataset.load(args.data)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +25,7 @@ from winnow.labels import LABELS
 from winnow.model import ModelLoadError, load_model
 from train import baselines, dataset
 from train.metrics import confusion, per_label_scores, scores_by_origin
+from train.provenance import command_line
 from train.plots import confusion_matrix_plot, reliability_plot
 from train.report import Heading, Image, Report, Table, Text
 
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", nargs="+", required=True, help="labelled JSONL file(s) to score on")
     parser.add_argument("--out", help="report directory (default: reports/<model name>)")
     args = parser.parse_args(argv)
-    command = "python -m winnow evaluate " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = command_line("python -m winnow evaluate", argv)
 
     try:
         model = load_model(args.model)

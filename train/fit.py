@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -17,11 +15,8 @@ from winnow.labels import LABELS
 from winnow.model import ParagraphClassifier
 from train import dataset
 from train.metrics import per_label_scores
+from train.provenance import git_revision, log, relative_path
 from train.split import fold_of
-
-
-CODE = ("winnow", "train", "serve", "requirements.txt")
-"""What the code version covers."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,26 +96,3 @@ def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]
     return {"files": [relative_path(p) for p in paths], "sha256": dataset.checksum(paths),
             "documents": len(docs), "sites": len({d.site for d in docs}),
             "labels": dict(Counter(label for d in docs for label in d.labels))}
-
-
-def relative_path(path: str) -> str:
-    """A path as seen from the project root when it is inside the project, else the absolute path."""
-    resolved = Path(path).resolve()
-    return str(resolved.relative_to(config.PROJECT_ROOT) if resolved.is_relative_to(config.PROJECT_ROOT) else resolved)
-
-
-def git_revision() -> str:
-    """The commit the code was at, with "+dirty" when the code had uncommitted changes
-    (the model being written, data and reports do not count: the card records the data apart)."""
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             cwd=config.PROJECT_ROOT, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE],
-                               capture_output=True, text=True, cwd=config.PROJECT_ROOT).stdout.strip()
-        return rev + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
