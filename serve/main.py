@@ -16,7 +16,8 @@ from gunicorn.arbiter import Arbiter
 
 from serve.app import create_app
 from serve.errors import write_problem
-from serve.settings import MAX_PORT, Settings, SettingsError, whole_number
+from serve.settings import MAX_PORT, Settings, SettingsError
+from winnow.inputs import whole_number
 from winnow.cli import refuse
 from winnow.model import ModelLoadError
 
@@ -104,10 +105,10 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
 
 
 def _whole_number(most: int | None = None) -> Callable[[str], int]:
-    """An argparse type: `serve.settings.whole_number`, its refusal as argparse's usage error."""
+    """An argparse type: `winnow.inputs.whole_number`, its refusal as argparse's usage error."""
     def parse(text: str) -> int:
         try:
-            return whole_number(text, most)
+            return whole_number(text, most=most)
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
     return parse

@@ -27,12 +27,12 @@ bounds the memory a request can take.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from winnow import config
+from winnow.inputs import whole_number
 
 
 MAX_PORT = 65535
@@ -67,7 +67,7 @@ class Settings:
             if raw is None:
                 return default
             try:
-                return whole_number(raw, most)
+                return whole_number(raw, most=most)
             except ValueError as error:
                 raise SettingsError(f"{name} {error}") from None
 
@@ -86,14 +86,3 @@ class Settings:
             ndjson_chunk=positive("WINNOW_NDJSON_CHUNK", defaults.ndjson_chunk),
             api_keys=keys,
         )
-
-
-def whole_number(raw: str, most: int | None = None) -> int:
-    """`raw` as a whole number of at least 1 (and at most `most`), written in ASCII digits alone (no sign,
-    space or underscore, which `int` would take); a `ValueError` says what it must be."""
-    if not re.fullmatch(r"[0-9]+", raw):
-        raise ValueError(f"must be a whole number, not {raw!r}")
-    value = int(raw)
-    if value < 1 or (most is not None and value > most):
-        raise ValueError(f"must be {'at least 1' if most is None else f'from 1 to {most}'}, not {value}")
-    return value

@@ -90,9 +90,12 @@ def _usable_cpus() -> int:
 
 
 def _jobs(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_JOBS):
-        raise argparse.ArgumentTypeError(f"the number of processes must be 0 to {MAX_JOBS}, not {raw!r}")
-    return int(raw)
+    from winnow.inputs import whole_number
+
+    try:
+        return whole_number(raw, least=0, most=MAX_JOBS)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"the number of processes {error}") from None
 
 
 def _threshold(raw: str) -> float:

@@ -150,6 +150,17 @@ DECIMAL = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 ("0.5_0" is 0.5), signs, spaces, infinities, NaN and non-ASCII digits."""
 
 
+def whole_number(raw: str, least: int = 1, most: int | None = None) -> int:
+    """`raw` as a whole number from `least` (to `most`), written in ASCII digits alone (no sign, space or
+    underscore, which `int` would take); a `ValueError` says what it must be."""
+    if not re.fullmatch(r"[0-9]+", raw):
+        raise ValueError(f"must be a whole number, not {raw!r}")
+    value = int(raw)
+    if value < least or (most is not None and value > most):
+        raise ValueError(f"must be {f'at least {least}' if most is None else f'from {least} to {most}'}, not {value}")
+    return value
+
+
 def confidence_threshold(raw: str) -> float:
     """A threshold for flagging paragraphs: a number above 0 and at most 1, or `InvalidInput`."""
     if not isinstance(raw, str) or not DECIMAL.fullmatch(raw):
