@@ -61,6 +61,15 @@ def test_jsonl_gives_one_result_per_line_in_order_keeping_every_given_paragraph(
     assert second["id"] == 7 and [p["text"] for p in second["paragraphs"]] == ["One.", "Two."]
 
 
+def test_blank_jsonl_lines_have_no_result_line_and_the_run_says_how_many_it_skipped(model_dir):
+    run = winnow("segment", "--jsonl", stdin=b'{"id": 1, "text": "a"}\n\n  \r\n{"id": 2, "text": "b"}\n',
+                 model_dir=model_dir)
+    assert run.returncode == 0
+    assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == [1, 2]
+    assert run.stderr.decode().splitlines() == [
+        "note: 2 blank lines were skipped: they hold no document, so they have no result line"]
+
+
 def test_a_bad_jsonl_line_gets_an_error_line_and_the_others_are_still_segmented(model_dir):
     bad = [b"not json", b'{"id": 3, "paragraphs": [1]}', b"[" * 100_000, b'{"id": "\\ud800", "text": "a"}',
            b'{"id": NaN, "text": "a"}', b'{"id": 1e999, "text": "a"}']
@@ -116,6 +125,19 @@ def test_a_reader_that_goes_away_early_ends_the_run_quietly_with_status_141(mode
         run.stdout.close()  # as `| head -c 100` does
         assert run.wait(timeout=120) == 141
         assert run.stderr.read() == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("form", [["segment"], ["segment", "--jsonl"], ["segment", "--jsonl", "--jobs", "2"]],
+                         ids=["text", "jsonl", "jsonl in two processes"])
+def test_a_full_disk_is_one_error_line_and_status_2_not_a_traceback(model_dir, form):
+    source = FIXTURES / ("sample.jsonl" if "--jsonl" in form else "moscow-times.txt")
+    with open("/dev/full", "wb") as full:
+        run = subprocess.run([sys.executable, "-m", "winnow", *form, str(source), "--model", str(model_dir)],
+                             stdout=full, stderr=subprocess.PIPE, timeout=300)
+    assert run.returncode == 2
+    assert run.stderr.decode().splitlines() == [
+        "error: could not read the input or write the output: No space left on device"]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

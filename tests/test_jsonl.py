@@ -14,7 +14,7 @@ class LineNumbers:
 
     def __call__(self, chunk: Chunk) -> Segmented:
         numbers = range(chunk.first_line, chunk.first_line + len(chunk.lines))
-        return Segmented("".join(f"{n} {os.getpid()}\n" for n in numbers), len(chunk.lines), 0)
+        return Segmented("".join(f"{n} {os.getpid()}\n" for n in numbers), len(chunk.lines), errors=0, blank=0)
 
 
 class FailsOnTheSecondChunk(LineNumbers):

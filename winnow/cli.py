@@ -65,15 +65,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs != 1 and not args.jsonl:
         parser.error("--jobs labels JSONL in several processes: it needs --jsonl")
     try:
-        return run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split,
-                           args.jobs or _usable_cpus())
+        status = run_segment(args.path, args.jsonl, args.model, args.flag_below, args.split,
+                             args.jobs or _usable_cpus())
+        sys.stdout.flush()  # here, where a full disk can still be told apart from success
+        return status
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and keep Python from
-        # failing again when it flushes standard output on the way out.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (`| head`): stop quietly.
+        _drop_standard_output()
         return 141  # as shells report a run ended by SIGPIPE
+    except OSError as error:  # a full disk, a file that fails part way through
+        _drop_standard_output()
+        return refuse(f"could not read the input or write the output: {error.strerror or error}")
     except KeyboardInterrupt:
         return 130  # as shells report a run ended by Ctrl-C
+
+
+def _drop_standard_output() -> None:
+    """Keep Python from failing again when it flushes standard output on the way out."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def refuse(message: object) -> int:
@@ -141,13 +150,14 @@ def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], p
     """Segment a JSONL stream chunk by chunk; a bad line gets an error line, the rest go on."""
     from winnow.jsonl import WorkerDied, segment_stream
 
-    errors = done = 0
+    errors = done = blank = 0
     show_progress = sys.stderr.isatty()
     try:
         for segmented in segment_stream(stream, segmenter, processes):
             out.write(segmented.text)
             done += segmented.rows
             errors += segmented.errors
+            blank += segmented.blank
             if show_progress:
                 print(f"\r{done} documents", end="", file=sys.stderr, flush=True)
     except WorkerDied:
@@ -157,6 +167,9 @@ def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], p
                       "the rest were not")
     if show_progress:
         print(file=sys.stderr)
+    if blank:
+        print(f"note: {blank} blank lines were skipped: they hold no document, so they have no result line",
+              file=sys.stderr)
     if errors:
         print(f"error: {errors} of {done} lines could not be segmented (see their 'error')", file=sys.stderr)
     return 1 if errors else 0

@@ -40,11 +40,13 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Segmented:
-    """What one chunk gives: its output, one JSON row per non-blank line, and how many rows are errors."""
+    """What one chunk gives: its output, one JSON row per non-blank line, how many rows are errors, and
+    how many lines were blank (they hold no document, so they have no row)."""
 
     text: str
     rows: int
     errors: int
+    blank: int
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class ChunkSegmenter:
                  for number, line in enumerate(chunk.lines, chunk.first_line) if line.strip()]
         rows = segment_items(self.model, items, self.flag_below)
         return Segmented("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
-                         len(rows), sum("error" in row for row in rows))
+                         len(rows), sum("error" in row for row in rows), len(chunk.lines) - len(rows))
 
 
 def segment_stream(stream: IO[bytes], segmenter: ChunkSegmenter, processes: int = 1) -> Iterator[Segmented]:
