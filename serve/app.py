@@ -93,6 +93,7 @@ def openapi() -> dict:
 @api.post("/segment")
 def segment() -> dict:
     data = parse.body(request, (parse.JSON, parse.TEXT))
+    parse.check_query(request)
     document = parse.document(data, request.mimetype, _service().settings, parse.split(request))
     [result] = _label([document], parse.flag_below(request))
     return result
@@ -102,6 +103,7 @@ def segment() -> dict:
 def segment_batch() -> dict | Response:
     settings = _service().settings
     data = parse.body(request, (parse.JSON, parse.NDJSON))
+    parse.check_query(request)
     flag_below, split = parse.flag_below(request), parse.split(request)
     if request.mimetype == parse.NDJSON:
         items = parse.ndjson_batch(data, settings, split)

@@ -36,6 +36,8 @@ STATUS_BY_CODE = {
     "invalid_unicode": 400,
     "invalid_threshold": 400,
     "invalid_split": 400,
+    "unknown_parameter": 400,
+    "repeated_parameter": 400,
     "too_many_paragraphs": 413,
     "too_many_documents": 413,
 }
@@ -43,16 +45,13 @@ STATUS_BY_CODE = {
 CODE_BY_STATUS = {
     400: "bad_request",
     401: "unauthorized",
-    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",
     414: "request_line_too_long",
     415: "unsupported_media_type",
-    417: "expectation_failed",
     431: "headers_too_large",
     500: "internal_error",
-    501: "not_implemented",
 }
 
 log = logging.getLogger(__name__)
@@ -130,7 +129,7 @@ def write_problem(sock: socket.socket, status: int, reason: str, message: str) -
     headers over its limits), as a problem: it takes the place of `gunicorn.util.write_error`, which
     writes an HTML page (`serve.main.Server`)."""
     code = CODE_BY_STATUS.get(status) or reason.lower().replace(" ", "_")
-    body = json.dumps(problem_body(status, code, message or reason)).encode()
+    body = json.dumps({**problem_body(status, code, message or reason), "title": reason}).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: {PROBLEM_MEDIA_TYPE}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n")
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)

@@ -130,16 +130,23 @@ SCHEMAS: dict[str, Any] = {
 
 _BAD_INPUT = {
     "400": _problem("The body could not be read: `empty_body`, `invalid_json`, `invalid_utf8`, "
-                    "`binary_content` (NUL characters), `invalid_chunked_body` (broken chunked transfer coding); "
-                    "`invalid_threshold` (`flag_below`) or `invalid_split` (`split`)."),
+                    "`binary_content` (NUL characters), `invalid_unicode` (a lone surrogate), "
+                    "`invalid_chunked_body` (broken chunked transfer coding); a bad query parameter: "
+                    "`invalid_threshold` (`flag_below`), `invalid_split` (`split`), `unknown_parameter`, "
+                    "`repeated_parameter`; `bad_request`: HTTP the server cannot parse."),
     "401": _problem("`unauthorized`: API keys are configured and none valid was sent."),
+    "405": _problem("`method_not_allowed`: a method the path does not take (`not_found` for a path that "
+                    "does not exist)."),
     "408": _problem("`request_timeout`: the body stopped arriving for WINNOW_CLIENT_TIMEOUT seconds."),
     "413": _problem("Over a limit: `body_too_large` (WINNOW_MAX_BODY_BYTES), `too_many_paragraphs` "
                     "(WINNOW_MAX_PARAGRAPHS per document), `too_many_documents` (WINNOW_MAX_DOCUMENTS)."),
+    "414": _problem("`request_line_too_long`: a request line over 4 KB."),
     "415": _problem("`unsupported_media_type`, HTML included (not supported yet); `unsupported_charset` for "
                     "a charset other than UTF-8; `unsupported_content_encoding` for a compressed body."),
     "422": _problem("The JSON is not a document: `not_an_object`, `missing_content`, `ambiguous_content`, "
                     "`invalid_text`, `invalid_paragraphs`, `invalid_id`, `invalid_batch`."),
+    "431": _problem("`headers_too_large`: headers over 8 KB."),
+    "500": _problem("`internal_error`: a fault of the server, logged; the client's request was not at fault."),
 }
 
 _FLAG_BELOW = {

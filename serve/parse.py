@@ -63,10 +63,18 @@ def body(request: Request, accepted: tuple[str, ...]) -> bytes:
     if request.mimetype == TEXT and not _is_utf8(charset):  # JSON is UTF-8 whatever it says (RFC 8259)
         raise Problem(415, "unsupported_charset", f"the body is declared as {charset}; send it as UTF-8 "
                       f"(for example, iconv -f {charset} -t UTF-8)")
-    if (request.content_encoding or "identity").lower() != "identity":
-        raise Problem(415, "unsupported_content_encoding", f"the body is encoded as {request.content_encoding}; "
+    if codings := _codings(request):
+        raise Problem(415, "unsupported_content_encoding", f"the body is encoded as {', '.join(codings)}; "
                       "send it uncompressed")
     return data
+
+
+def _codings(request: Request) -> list[str]:
+    """The codings the body was sent in, as content or transfer codings, other than none and chunked
+    (which the server has undone)."""
+    named = f"{request.content_encoding or ''},{request.headers.get('Transfer-Encoding', '')}"
+    return [coding for coding in (part.strip().lower() for part in named.split(","))
+            if coding not in ("", "identity", "chunked")]
 
 
 def _drain(request: Request) -> None:
@@ -88,6 +96,20 @@ def _is_utf8(charset: str) -> bool:
         return codecs.lookup(charset).name in ("utf-8", "ascii")
     except LookupError:
         return False
+
+
+QUERY_PARAMETERS = ("flag_below", "split")
+
+
+def check_query(request: Request) -> None:
+    """Refuse a query parameter the API does not have, or one given twice: a misspelt ``flag-below``
+    ignored would look like a result with nothing to flag."""
+    for name in request.args:
+        if name not in QUERY_PARAMETERS:
+            raise InvalidInput("unknown_parameter", f"there is no query parameter {name!r}; "
+                                                    f"there are {' and '.join(QUERY_PARAMETERS)}")
+        if len(request.args.getlist(name)) > 1:
+            raise InvalidInput("repeated_parameter", f"the query parameter {name!r} is given more than once")
 
 
 def flag_below(request: Request) -> float | None:

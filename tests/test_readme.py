@@ -1,4 +1,4 @@
-"""The README's examples run as written and show what they give."""
+"""The README's examples run as written and show what they give, and it names every error code."""
 import ast
 import json
 import re
@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from serve.errors import CODE_BY_STATUS, STATUS_BY_CODE
+from serve.openapi import SPEC
 from winnow.labels import LABELS
 
 README = Path(__file__).parent.parent / "README.md"
@@ -42,3 +44,20 @@ def test_every_model_version_the_readme_shows_is_the_shipped_models():
     card = json.loads((README.parent / "models" / "default" / "card.json").read_text())
     shown = re.findall(r'"version":\s*"([^"]+)"', README.read_text(encoding="utf-8"))
     assert shown and set(shown) == {card["version"]}
+
+
+def error_codes() -> set[str]:
+    """Every problem code the service can answer with: the status tables, and each code raised in the code."""
+    raised = re.compile(r'(?:InvalidInput|Problem)\((?:\d+, )?("[a-z0-9_]+"(?: if [^,]+ else "[a-z0-9_]+")?)')
+    sources = [path.read_text(encoding="utf-8") for folder in ("winnow", "serve")
+               for path in (README.parent / folder).glob("*.py")]
+    found = {code for source in sources for group in raised.findall(source) for code in re.findall(r'"(\w+)"', group)}
+    return found | set(STATUS_BY_CODE) | set(CODE_BY_STATUS.values())
+
+
+def test_every_error_code_is_in_the_readme_and_in_the_openapi_description():
+    codes = error_codes()
+    assert {"invalid_utf8", "ambiguous_content", "invalid_chunked_body", "unknown_parameter"} <= codes
+    readme, spec = README.read_text(encoding="utf-8"), json.dumps(SPEC)
+    assert not {code for code in codes if f"`{code}`" not in readme}
+    assert not {code for code in codes if f"`{code}`" not in spec}

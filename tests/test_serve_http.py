@@ -321,6 +321,8 @@ BAD_SEGMENT_REQUESTS = {
     "NUL bytes in text": ("text/plain", b"one\x00two", 400, "binary_content"),
     "an escaped NUL in JSON": ("application/json", b'{"text": "one\\u0000two"}', 400, "binary_content"),
     "a lone surrogate in JSON": ("application/json", b'{"paragraphs": ["\\ud800"]}', 400, "invalid_unicode"),
+    "a key given twice": ("application/json", b'{"text": 5, "text": "a"}', 400, "invalid_json"),
+    "an id of 5,000 digits": ("application/json", b'{"text": "a", "id": ' + b"9" * 5000 + b"}", 400, "invalid_json"),
     "200,000 one-character lines": ("text/plain", b"a\n" * 200_000, 413, "too_many_paragraphs"),
     "10 MB body": ("text/plain", b"x" * 10_000_000, 413, "body_too_large"),
     "HTML": ("text/html", b"<p>Hello</p>", 415, "unsupported_media_type"),
@@ -361,6 +363,16 @@ def test_flag_below_marks_uncertain_paragraphs_and_a_bad_threshold_is_a_problem(
         assert "threshold" in problem["detail"]
 
 
+@pytest.mark.parametrize("path", ["/segment", "/segment/batch"])
+@pytest.mark.parametrize("query, code", [("flag-below=0.6", "unknown_parameter"),
+                                         ("flag_below=0.6&flag_below=abc", "repeated_parameter"),
+                                         ("split=lines&split=blank-lines", "repeated_parameter")])
+def test_a_query_parameter_misspelt_or_given_twice_is_a_problem_not_ignored(url, conforms, path, query, code):
+    problem = assert_problem(requests.post(f"{url}{path}?{query}", json={"documents": [], "text": "a"}), 400, code,
+                             conforms)
+    assert query.split("=")[0] in problem["detail"]
+
+
 def test_split_blank_lines_reads_wrapped_text_as_its_paragraphs_and_a_bad_split_is_a_problem(url, conforms):
     wrapped = "\n\n".join(textwrap.fill(line, 20) for line in PAGE.splitlines())
     one_per_line = requests.post(url + "/segment", json={"text": PAGE}).json()["paragraphs"]
@@ -396,6 +408,19 @@ def test_text_declared_as_utf_8_or_ascii_or_json_whatever_it_says_is_read_and_a_
     assert post(url, "/segment", b'{"text": "Home"}', "application/json; charset=windows-1252").status_code == 200
     compressed = post(url, "/segment", gzip.compress(b"Home\n"), "text/plain", headers={"Content-Encoding": "gzip"})
     assert "gzip" in assert_problem(compressed, 415, "unsupported_content_encoding", conforms)["detail"]
+
+
+def test_a_body_in_a_transfer_coding_other_than_chunked_is_refused_as_compressed(url, conforms):
+    host, port = url.removeprefix("http://").split(":")
+    body = gzip.compress(b"Home\n")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(b"POST /segment HTTP/1.1\r\nHost: winnow\r\nContent-Type: text/plain\r\n"
+                           b"Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n"
+                           + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+        status, problem = http_response(connection)
+    assert status == 415
+    conforms("Problem", problem)
+    assert problem["code"] == "unsupported_content_encoding" and "gzip" in problem["detail"]
 
 
 def test_a_client_that_sends_its_whole_body_before_reading_gets_the_413_not_a_broken_pipe(url, conforms):
@@ -553,7 +578,11 @@ def http_response(connection: socket.socket) -> tuple[int, dict]:
             break
         received += chunk
     head, _, payload = received.partition(b"\r\n\r\n")
-    return int(head.split()[1]), json.loads(payload)
+    status, reason = head.split(b"\r\n")[0].decode("latin-1").split(" ", 2)[1:]
+    problem = json.loads(payload)
+    if "title" in problem:  # a problem's title is the reason phrase of its status line (in any case)
+        assert problem["title"].casefold() == reason.casefold()
+    return int(status), problem
 
 
 def _length(received: bytes) -> int:

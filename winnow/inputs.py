@@ -17,6 +17,8 @@ from typing import Any
 from winnow.document import LINES, Document, check_split, count_paragraphs
 
 Item = Document | dict  # a document to label, or the error entry that stands in its place
+MAX_INT_DIGITS = 1000
+"""Longest whole number read from JSON (an id); Python refuses to read over 4,300 digits anyway."""
 
 
 class InvalidInput(ValueError):
@@ -40,15 +42,31 @@ def decode_text(body: bytes) -> str:
 
 
 def json_value(data: bytes) -> Any:
-    """Parsed UTF-8 JSON; NaN, Infinity, numbers too large for a float and JSON nested too deeply
-    are refused."""
+    """Parsed UTF-8 JSON; NaN, Infinity, numbers too large for a float or too long for an int, a key
+    given twice in one object (which one would count?) and JSON nested too deeply are refused."""
     text = decode_text(data)
     try:
-        return json.loads(text, parse_float=_finite, parse_constant=_finite)
+        return json.loads(text, parse_float=_finite, parse_int=_whole, parse_constant=_finite,
+                          object_pairs_hook=_object_of_unique_keys)
     except RecursionError:
         raise InvalidInput("invalid_json", "the JSON is nested too deeply") from None
     except ValueError as error:
         raise InvalidInput("invalid_json", f"this is not valid JSON: {error}") from None
+
+
+def _object_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"the key {twice!r} is given twice in one object")
+    return obj
+
+
+def _whole(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError(f"a number of {len(text.lstrip('-'))} digits is too long")
+    return int(text)
 
 
 def _finite(text: str) -> float:
