@@ -1,7 +1,8 @@
 """``python -m train.context_study``: which way of using a paragraph's context labels dev best (issue 4).
 
-One model is fitted with the recipe of ``python -m winnow train`` (the
-temperature calibrated on the first dev file) and then decoded in these ways:
+One model is fitted on the train split with the recipe of ``python -m winnow
+train`` (calibrated on its training pages, cross-validated by site) and then
+decoded in these ways:
 
 * ``stage1``: the most probable label of stage one alone;
 * ``stage1+viterbi``: a linear-chain (hybrid HMM) decode of each document, with
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", nargs="+", default=[str(config.DATA_DIR / "train.jsonl.gz")],
                         help="labelled JSONL file(s) to train on")
     parser.add_argument("--dev", nargs="+", default=[str(config.DATA_DIR / "dev.jsonl.gz")],
-                        help="dev files, each scored apart; the first calibrates and picks λ")
+                        help="dev files, each scored apart; the first picks λ")
     parser.add_argument("--out", default=str(config.REPORTS_DIR / "context"), help="report directory")
     parser.add_argument("--seed", type=int, default=config.SEED, help="seed of the model fitted")
     args = parser.parse_args(argv)
@@ -97,9 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chain = Chain(classifier.transitions, [d.labels for d in train_docs])
     dev_sets = {path: dataset.load(path) for path in args.dev}
     first_dev = args.dev[0]
-    temperature = classifier.calibrate([d.document for d in dev_sets[first_dev]],
-                                       [d.labels for d in dev_sets[first_dev]])
-    log(f"temperature {temperature:.2f} (calibrated on {first_dev})")
+    temperature = classifier.temperature
 
     probabilities = {path: stage_probabilities(classifier, docs) for path, docs in dev_sets.items()}
     lengths = [len(d.labels) for d in dev_sets[first_dev]]
@@ -153,8 +152,9 @@ def report(summary: dict, dev_sets: dict[str, Sequence[dataset.LabelledDocument]
         f"whole run {summary['seconds']} s on 2 shared cores).", "",
         "One model is fitted on " + ", ".join(f"`{p}`" for p in summary["training_data"]) +
         f" with the recipe of `python -m winnow train` (stage two fitted on stage one's results "
-        f"cross-validated by site, 5 folds); the temperature ({summary['temperature']:.2f}) is calibrated "
-        f"on `{first_dev}`, as `winnow train` does. Decodes:", "",
+        f"cross-validated by site, 5 folds); the temperature ({summary['temperature']:.2f}) is fitted to "
+        f"the training pages' labels from both stages fitted without the page's site, as `winnow train` does. "
+        f"Decodes:", "",
         "- **stage1**: argmax of the first-stage (SGD logistic) probabilities;",
         "- **stage1+viterbi**: per-document Viterbi with emission log P(label) − log prior(label) "
         "(hybrid HMM; prior = label frequency of the training data), start and transition "

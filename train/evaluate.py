@@ -80,27 +80,22 @@ def predicted_in_pieces(model, docs: Sequence[dataset.LabelledDocument], size: i
 
 
 def held_out_statement(card: dict, docs: Sequence[dataset.LabelledDocument]) -> str:
-    """Whether the sites of `docs` are apart from those the model was trained and calibrated on: one
-    sentence for each data file set its card names, checked where the files are here unchanged."""
-    sentences = []
-    for key, fitted in (("training_data", "trained"), ("dev_data", "calibrated")):
-        data = card.get(key) or {}
-        if not data.get("files"):
-            continue
-        named = ", ".join(data["files"])
-        shared = _shared_sites(docs, data["files"], data.get("sha256"))
-        if shared is None:
-            sentences.append(f"Whether these sites are apart from the data the model was {fitted} on ({named}) "
-                             f"is not checked: those files are not here as they were.")
-        elif not shared:
-            sentences.append(f"No site of these documents is in the data the model was {fitted} on "
-                             f"({named}; checked site by site).")
-        else:
-            overlap = sum(d.site in shared for d in docs)
-            sentences.append(f"**{overlap} of these {len(docs)} documents are from sites the model was {fitted} "
-                             f"on** ({named}; {len(shared)} sites, e.g. {', '.join(sorted(shared)[:3])}): these "
-                             f"figures overstate how it does on new sites.")
-    return " ".join(sentences) or "The model's card names no data it was trained on to check these sites against."
+    """Whether the sites of `docs` are apart from those of the data the model was trained (and so also
+    calibrated) on, as its card names it: checked where the files are here unchanged."""
+    data = card.get("training_data") or {}
+    if not data.get("files"):
+        return "The model's card names no data it was trained on to check these sites against."
+    named = ", ".join(data["files"])
+    shared = _shared_sites(docs, data["files"], data.get("sha256"))
+    if shared is None:
+        return (f"Whether these sites are apart from the data the model was trained on ({named}) is not checked: "
+                f"those files are not here as they were.")
+    if not shared:
+        return f"No site of these documents is in the data the model was trained on ({named}; checked site by site)."
+    overlap = sum(d.site in shared for d in docs)
+    return (f"**{overlap} of these {len(docs)} documents are from sites the model was trained on** ({named}; "
+            f"{len(shared)} sites, e.g. {', '.join(sorted(shared)[:3])}): these figures overstate how it does "
+            f"on new sites.")
 
 
 def _shared_sites(docs: Sequence[dataset.LabelledDocument], files: Sequence[str], sha256: str | None) -> set[str] | None:
