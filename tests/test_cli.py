@@ -1,4 +1,5 @@
-"""The command line, run the way users run it: `python -m winnow ...` in a subprocess."""
+"""The command line, run the way users run it: `python -m winnow ...` in a subprocess (and the
+evaluation report's parts, in process)."""
 import dataclasses
 import gzip
 import json

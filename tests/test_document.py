@@ -11,13 +11,6 @@ awkward_text = st.text(alphabet=st.sampled_from(
     max_size=300)
 
 
-@given(awkward_text)
-def test_every_paragraph_is_exactly_the_text_between_its_offsets(text):
-    doc = Document.from_text(text)
-    for paragraph, start, end in zip(doc.paragraphs, doc.starts, doc.ends):
-        assert text[start:end] == paragraph
-
-
 @given(awkward_text, st.sampled_from(SPLITS))
 def test_every_paragraph_is_exactly_the_text_between_its_offsets_however_text_is_split(text, split):
     doc = Document.from_text(text, split=split)

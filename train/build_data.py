@@ -32,19 +32,19 @@ from winnow.labels import LABELS, Label
 
 PROGRESS_EVERY = 100
 LARGE_SITE = 20
-ORIGINS = ("natural", "augmented")
+"""Sites with at least this many documents are listed with their split."""
 CHECKED = {split: f"checked-{split}" for split in SPLITS}
 """Folder under data/ of each split's hand-checked pages: their labels replace the weak ones."""
 STATS = "stats.md"
-"""Sites with at least this many documents are listed with their split."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m winnow build-data", description=__doc__.splitlines()[0])
-    parser.add_argument("--corpora", default="../shared/corpora",
+    parser.add_argument("--corpora", default=str(config.CORPORA_DIR),
                         help=f"folder with {l3s.TARBALL} and {big9.TARBALL} (default: %(default)s)")
-    parser.add_argument("--out", default="data", help="output folder (default: %(default)s)")
-    parser.add_argument("--bank", default="data/bank", help="written blocks to augment with (default: %(default)s)")
+    parser.add_argument("--out", default=str(config.DATA_DIR), help="output folder (default: %(default)s)")
+    parser.add_argument("--bank", default=str(config.DATA_DIR / "bank"),
+                        help="written blocks to augment with (default: %(default)s)")
     parser.add_argument("--train-copies", type=int, default=config.TRAIN_COPIES,
                         help="augmented copies of each training page; dev and test pages get one "
                              "(default: %(default)s)")
@@ -110,19 +110,18 @@ def _documents(corpora: Path) -> Iterator[SourceDocument]:
 
 def _report(records: dict[str, list[dict]]) -> str:
     """Markdown: documents and paragraphs per label, split and origin; rules; where large sites went."""
-    columns = [(split, origin) for split in records for origin in ORIGINS]
+    columns = [(split, origin) for split in records for origin in dataset.ORIGINS]
     counts: Counter[tuple[str, str, str]] = Counter()
     rules: Counter[str] = Counter()
     sites: Counter[tuple[str, str]] = Counter()
     for split, split_records in records.items():
         for record in split_records:
             counts[("documents", split, record["origin"])] += 1
-            if record["origin"] == "natural" and split in SPLITS:
+            if record["origin"] == "natural":
                 sites[(record["site"], split)] += 1
             for paragraph in record["paragraphs"]:
                 counts[(paragraph["label"], split, record["origin"])] += 1
-                if split in SPLITS:
-                    rules[paragraph["rule"].split(":")[0]] += 1
+                rules[paragraph["rule"].split(":")[0]] += 1
     lines = ["## Documents and paragraphs per label, split and origin", "",
              "| | " + " | ".join(f"{split} {origin}" for split, origin in columns) + " |",
              "|---|" + "---:|" * len(columns)]

@@ -38,7 +38,8 @@ from winnow.model import ParagraphClassifier
 from train import dataset
 from train.fit import fit_classifier
 from train.provenance import command_line, log, relative_path
-from train.metrics import ORIGINS, scores_by_origin
+from train.dataset import ORIGINS
+from train.metrics import scores_by_origin
 from winnow.sequence import Transitions, clipped_log
 
 LAMBDAS = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0)

@@ -11,10 +11,14 @@ import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, TextIO
 
 from winnow.document import Document
 from winnow.labels import LABELS
+
+
+ORIGINS = ("natural", "augmented")
+"""The kinds of labelled page: real pages, and real pages with written blocks put in."""
 
 
 @dataclass(frozen=True)
@@ -22,13 +26,10 @@ class LabelledDocument:
     document: Document
     labels: list[str]
     site: str
-    source: str
-    origin: str  # "natural" or "augmented"
-    url: str = ""
-    rules: tuple[str, ...] = ()  # where each paragraph's label came from
+    origin: str  # one of ORIGINS
 
 
-def open_text(path: str | Path, mode: str = "rt"):
+def open_text(path: str | Path, mode: str = "rt") -> TextIO:
     """Open a JSONL file, gzip'd when its name ends in .gz."""
     path = Path(path)
     if path.suffix == ".gz" and "w" in mode:  # no timestamp in the header: same data, same bytes
@@ -89,9 +90,7 @@ def to_labelled(record: dict, where: str = "a record") -> LabelledDocument:
     if unknown:
         raise DataError(f"{where} has unknown labels {sorted(unknown)}; the labels are {', '.join(LABELS)}")
     document = Document.from_paragraphs([p["text"] for p in paragraphs], record.get("id"))
-    return LabelledDocument(document, labels, site_of(record),
-                            record.get("source", ""), record.get("origin", "natural"), record.get("url", ""),
-                            tuple(p.get("rule", "") for p in paragraphs))
+    return LabelledDocument(document, labels, site_of(record), record.get("origin", ORIGINS[0]))
 
 
 def site_of(record: dict) -> str:

@@ -22,7 +22,7 @@ from winnow import config
 from winnow.cli import refuse
 from winnow.document import Document
 from winnow.labels import LABELS
-from winnow.model import ModelLoadError, load_model
+from winnow.model import LoadedModel, ModelLoadError, load_model
 from train import baselines, dataset
 from train.metrics import confusion, per_label_scores, scores_by_origin
 from train.provenance import command_line
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
+def evaluate(model: LoadedModel, docs: Sequence[dataset.LabelledDocument]) -> dict:
     """Predictions as users get them, and scores for every document and for natural / augmented ones apart;
     under "pieces", keyed by `PIECES`, the scores of the pages cut into pieces of that many paragraphs."""
     predictions = model.classifier.predict([d.document for d in docs])
@@ -71,7 +71,7 @@ def evaluate(model, docs: Sequence[dataset.LabelledDocument]) -> dict:
     return {"gold": gold, "predicted": predicted, "confidence": confidence, "scores": scores}
 
 
-def predicted_in_pieces(model, docs: Sequence[dataset.LabelledDocument], size: int) -> list[str]:
+def predicted_in_pieces(model: LoadedModel, docs: Sequence[dataset.LabelledDocument], size: int) -> list[str]:
     """The labels of every paragraph when each page is cut into pieces of `size` paragraphs, each
     labelled as a document of its own."""
     pieces = [Document.from_paragraphs(d.document.paragraphs[start:start + size])
@@ -110,7 +110,8 @@ def _shared_sites(docs: Sequence[dataset.LabelledDocument], files: Sequence[str]
         return None
 
 
-def build_report(model, docs, evaluation: dict, command: str, out: Path, held_out: str) -> Report:
+def build_report(model: LoadedModel, docs: Sequence[dataset.LabelledDocument], evaluation: dict, command: str,
+                 out: Path, held_out: str) -> Report:
     gold, predicted, confidence = evaluation["gold"], evaluation["predicted"], evaluation["confidence"]
     out.mkdir(parents=True, exist_ok=True)
     scores = evaluation["scores"]
@@ -169,7 +170,8 @@ def summary_table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def worst_documents(docs, predicted: np.ndarray, confidence: np.ndarray) -> list:
+def worst_documents(docs: Sequence[dataset.LabelledDocument], predicted: np.ndarray,
+                    confidence: np.ndarray) -> list:
     """The documents with the most wrong paragraphs, each wrong paragraph beside its gold label."""
     bounds = np.cumsum([0] + [len(d.labels) for d in docs])
     errors = [int(np.sum(np.asarray(d.labels) != predicted[a:b]))

@@ -1,18 +1,13 @@
 """Per-label precision, recall and F1 — the figures every report and card quotes."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from train.dataset import ORIGINS, LabelledDocument
 from winnow.labels import LABELS
-
-if TYPE_CHECKING:
-    from train.dataset import LabelledDocument
-
-ORIGINS = ("natural", "augmented")
-"""The kinds of labelled page scored apart: real pages, and real pages with written blocks put in."""
 
 
 def per_label_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:

@@ -30,7 +30,8 @@ def confusion_matrix_plot(matrix: np.ndarray, path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def reliability_bins(confidence: np.ndarray, correct: np.ndarray, bins: int = 10):
+def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
+                     bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
     """Per confidence bin: mean confidence, accuracy and count; and the expected calibration error."""
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)

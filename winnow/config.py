@@ -6,6 +6,8 @@ DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "default"
 DATA_DIR = PROJECT_ROOT / "data"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 FIXTURES_DIR = PROJECT_ROOT / "tests" / "fixtures"
+CORPORA_DIR = PROJECT_ROOT.parent / "shared" / "corpora"
+"""The raw corpora, outside the project: only rebuilding the data needs them."""
 TRAINING_DATA = (DATA_DIR / "train.jsonl.gz", DATA_DIR / "dev.jsonl.gz")
 """What `python -m winnow train` fits the shipped model on: the train and dev splits (recipes are chosen
 on dev with models fitted on train alone; the test split is never trained or tuned on). A model fitted

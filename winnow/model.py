@@ -232,7 +232,7 @@ class ParagraphClassifier:
         n = proba.shape[0]
         rows = np.arange(n)
         starts, ends = document_bounds(lengths)
-        # Sums in float64: float32 rounding would make a document's result depend on its batch.
+        # Sums in float64: in float32 a late document of a large batch would lose digits to the running total.
         running = np.vstack([np.zeros((1, proba.shape[1])), np.cumsum(proba, axis=0, dtype=np.float64)])
 
         def mean_over(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """How paragraphs look, whatever their words: length, case, punctuation, digits.
 
 Computed for a whole batch at once on its `CodePoints`: per-paragraph counts
-are differences of cumulative sums over character masks, and the few
+are sums of character masks over each text's stretch (`reduceat`), and the few
 patterns that need a regex are searched once over the joined texts.
 """
 from __future__ import annotations
