@@ -24,6 +24,19 @@ three stage-two fits: with digits read as 0 (see docs/design.md) 1e-5 0.824, 5e-
 0.829 (1e-6: 0.831 and 0.822 for two fits); as shipped, 1e-5 0.821, 5e-6 0.826, 2e-6 0.823, all
 within the spread between fits (up to 0.008). With character 3-grams (`python -m train.context_study
 --seed 0`, the shipped recipe): 1e-6 0.837, 2e-6 0.844, 5e-6 0.841."""
+HASHED_COLUMNS = 2**18
+"""Columns of each hashed block of stage one (words, character 3-grams). 2**19 gained +0.002 dev
+macro-F1, within the spread between fits, for a model file twice the size."""
+SHAPE_CONTEXT = 2
+"""Neighbours before and after whose shape stage one reads beside a paragraph's own."""
+STAGE_TWO_WINDOW = 3
+"""Neighbours before and after whose stage-one probabilities stage two reads one by one (farther ones
+reach it as means over spans, `winnow.model.CONTEXT_SPANS`)."""
+STAGE_TWO_UNITS = 64
+"""Hidden units of stage two's network: 128 scored 0.8374 and 0.8476 on dev against 0.8421 and
+0.8416 (seeds 0, 1), no better for twice the cost."""
+STAGE_TWO_BATCH = 512
+"""Rows per step of stage two's network: 256 or 1,024 scored the same on dev (0.829-0.831)."""
 EPOCHS = 100
 """Most passes of the first stage's SGD over the data (30 stopped before convergence:
 dev macro-F1 0.836 against 0.842 with 100)."""

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from winnow import config
 from winnow.arrays import document_bounds, shifted_within_documents, side_by_side
 from winnow.codepoints import CodePoints
 from winnow.document import Document
@@ -109,7 +110,7 @@ class ParagraphFeaturizer:
     parameters, so a saved model needs nothing else of it.
     """
 
-    def __init__(self, n_features: int = 2**18, context: int = 2):
+    def __init__(self, n_features: int = config.HASHED_COLUMNS, context: int = config.SHAPE_CONTEXT):
         self.n_features = n_features
         self.context = context
 

@@ -75,7 +75,7 @@ class ParagraphClassifier:
     of them. The defaults are in `winnow.config`, with how they were chosen.
     """
 
-    def __init__(self, window: int = 3, folds: int = config.FOLDS, alpha: float = config.ALPHA,
+    def __init__(self, window: int = config.STAGE_TWO_WINDOW, folds: int = config.FOLDS, alpha: float = config.ALPHA,
                  epochs: int = config.EPOCHS, stage_two_epochs: int = config.STAGE_TWO_EPOCHS,
                  transition_weight: float = config.TRANSITION_WEIGHT,
                  seed: int = config.SEED):
@@ -152,7 +152,8 @@ class ParagraphClassifier:
     def _fitted_second_stage(self, inputs: np.ndarray, y: np.ndarray) -> MLPClassifier:
         # A small neural network: as accurate here as gradient-boosted trees, and
         # two matrix products to predict instead of hundreds of trees.
-        network = MLPClassifier(hidden_layer_sizes=(64,), batch_size=512, max_iter=self.stage_two_epochs,
+        network = MLPClassifier(hidden_layer_sizes=(config.STAGE_TWO_UNITS,), batch_size=config.STAGE_TWO_BATCH,
+                                max_iter=self.stage_two_epochs,
                                 n_iter_no_change=self.stage_two_epochs, random_state=self.seed)
         with warnings.catch_warnings():
             # It stops after a number of passes chosen on dev, not at convergence, by design.
