@@ -45,13 +45,16 @@ STATUS_BY_CODE = {
 CODE_BY_STATUS = {
     400: "bad_request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",
     414: "request_line_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
     431: "headers_too_large",
     500: "internal_error",
+    501: "not_implemented",
 }
 
 log = logging.getLogger(__name__)

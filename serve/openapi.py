@@ -146,6 +146,9 @@ _BAD_INPUT = {
     "422": _problem("The JSON is not a document: `not_an_object`, `missing_content`, `ambiguous_content`, "
                     "`invalid_text`, `invalid_paragraphs`, `invalid_id`, `invalid_batch`."),
     "431": _problem("`headers_too_large`: headers over 8 KB."),
+    "417": _problem("`expectation_failed`: an `Expect` header other than `100-continue`."),
+    "501": _problem("`not_implemented`: a transfer coding the server does not know (`forbidden`, 403, for a PROXY "
+                    "protocol line from an address not allowed to send one)."),
     "500": _problem("`internal_error`: a fault of the server, logged; the client's request was not at fault."),
 }
 

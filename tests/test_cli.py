@@ -17,6 +17,7 @@ import winnow as winnow_package
 from winnow import config
 from train import dataset
 from train.evaluate import held_out_statement, predicted_in_pieces
+from train.split import fold_of
 from winnow.labels import LABELS
 from winnow.model import load_model
 
@@ -68,7 +69,7 @@ def test_blank_jsonl_lines_have_no_result_line_and_the_run_says_how_many_it_skip
     assert run.returncode == 0
     assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == [1, 2]
     assert run.stderr.decode().splitlines() == [
-        "note: 2 blank lines were skipped: they hold no document, so they have no result line"]
+        "note: 2 blank lines were skipped: a blank line holds no document, so it has no result line"]
 
 
 def test_a_bad_jsonl_line_gets_an_error_line_and_the_others_are_still_segmented(model_dir):
@@ -310,9 +311,19 @@ def test_commands_that_read_labelled_data_refuse_what_they_cannot_read_with_one_
     assert not (tmp_path / "out").exists()
 
 
+def a_site_in_each_fold() -> list[str]:
+    sites = {}
+    for number in range(1000):
+        sites.setdefault(fold_of(f"s{number}.example", config.FOLDS), f"s{number}.example")
+    return [sites[fold] for fold in range(config.FOLDS)]
+
+
 @pytest.mark.parametrize("labels, sites, refusal", [
     (["article"] * 5, ["a.example"] * 5, "no paragraph labelled ad"),
-    (list(LABELS), ["one.example"] * 5, "sites fall in 1 of the 5 folds")])
+    (list(LABELS), ["one.example"] * 5, "sites fall in 1 of the 5 folds"),
+    (["ad", *["article"] * 4, *["donation_appeal", "headline_teaser", "boilerplate"] * 5],
+     a_site_in_each_fold() * 4, "every paragraph labelled ad is on sites of one fold")],
+    ids=["a label missing", "one site", "a label in one fold"])
 def test_train_refuses_data_it_cannot_fit_on_before_fitting(tmp_path, labels, sites, refusal):
     data = tmp_path / "data.jsonl"
     data.write_text("".join(json.dumps({"id": f"d{i}", "site": site, "paragraphs": [{"text": "A line", "label": label}]})

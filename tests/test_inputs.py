@@ -1,7 +1,8 @@
 """What users send is checked field by field, with a stable error code for each fault."""
 import pytest
 
-from winnow.inputs import InvalidInput, confidence_threshold, decode_text, document_from_json, paragraph_split
+from winnow.inputs import (MAX_INT_DIGITS, InvalidInput, confidence_threshold, decode_text, document_from_json,
+                           json_value, paragraph_split)
 
 
 @pytest.mark.parametrize("obj, code", [
@@ -89,3 +90,15 @@ def test_a_threshold_of_0_or_past_1_is_refused(raw):
     with pytest.raises(InvalidInput) as error:
         confidence_threshold(raw)
     assert error.value.code == "invalid_threshold"
+
+
+@pytest.mark.parametrize("number", ["9" * MAX_INT_DIGITS, "-" + "9" * MAX_INT_DIGITS])
+def test_a_whole_number_of_up_to_max_int_digits_is_read(number):
+    assert json_value(f'{{"id": {number}}}'.encode()) == {"id": int(number)}
+
+
+@pytest.mark.parametrize("number", ["9" * (MAX_INT_DIGITS + 1), "-" + "9" * (MAX_INT_DIGITS + 1)])
+def test_a_longer_whole_number_is_refused_as_invalid_json(number):
+    with pytest.raises(InvalidInput) as refused:
+        json_value(f'{{"id": {number}}}'.encode())
+    assert refused.value.code == "invalid_json" and f"{MAX_INT_DIGITS + 1} digits" in refused.value.detail

@@ -323,7 +323,7 @@ BAD_SEGMENT_REQUESTS = {
     "an escaped NUL in JSON": ("application/json", b'{"text": "one\\u0000two"}', 400, "binary_content"),
     "a lone surrogate in JSON": ("application/json", b'{"paragraphs": ["\\ud800"]}', 400, "invalid_unicode"),
     "a key given twice": ("application/json", b'{"text": 5, "text": "a"}', 400, "invalid_json"),
-    "an id of 5,000 digits": ("application/json", b'{"text": "a", "id": ' + b"9" * 5000 + b"}", 400, "invalid_json"),
+    "an id of 1,001 digits": ("application/json", b'{"text": "a", "id": ' + b"9" * 1001 + b"}", 400, "invalid_json"),
     "200,000 one-character lines": ("text/plain", b"a\n" * 200_000, 413, "too_many_paragraphs"),
     "10 MB body": ("text/plain", b"x" * 10_000_000, 413, "body_too_large"),
     "HTML": ("text/html", b"<p>Hello</p>", 415, "unsupported_media_type"),
@@ -457,7 +457,11 @@ def test_a_broken_chunked_body_is_a_bad_request_not_a_server_error(url, conforms
     (b"POST /segment HTTP/1.1\r\nHost: winnow\r\nContent-Length: abc\r\n\r\n", 400, "bad_request"),
     (b"GET /?" + b"q" * 5000 + b" HTTP/1.1\r\nHost: winnow\r\n\r\n", 414, "request_line_too_long"),
     (b"GET /health HTTP/1.1\r\nHost: winnow\r\nX-Big: " + b"x" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
-], ids=["Content-Length not a number", "request line over 4 KB", "a header over 8 KB"])
+    (b"POST /segment HTTP/1.1\r\nHost: winnow\r\nTransfer-Encoding: br, chunked\r\n\r\n", 501, "not_implemented"),
+    (b"POST /segment HTTP/1.1\r\nHost: winnow\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", 417,
+     "expectation_failed"),
+], ids=["Content-Length not a number", "request line over 4 KB", "a header over 8 KB", "an unknown transfer coding",
+        "an expectation other than 100-continue"])
 def test_a_request_gunicorn_cannot_parse_is_answered_with_a_problem_too(url, conforms, request_head, status, code):
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as connection:

@@ -91,8 +91,9 @@ def fit_classifier(train_docs: Sequence[dataset.LabelledDocument], seed: int = c
 
 
 def check_trainable(docs: Sequence[dataset.LabelledDocument]) -> None:
-    """Raise `dataset.DataError` when `docs` cannot train a model: every label needs examples, and stage
-    one's cross-validation by site needs pages in each of its folds."""
+    """Raise `dataset.DataError` when `docs` cannot train a model: every label needs examples, and the
+    cross-validation by site needs pages in each of its folds, and each label in two folds at least, so
+    that the pages outside any one fold hold every label."""
     missing = [label for label in LABELS if not any(label in d.labels for d in docs)]
     if missing:
         raise dataset.DataError(f"the training data has no paragraph labelled {', '.join(missing)}: "
@@ -101,6 +102,12 @@ def check_trainable(docs: Sequence[dataset.LabelledDocument]) -> None:
     if len(folds) < config.FOLDS:
         raise dataset.DataError(f"the training data's {len({d.site for d in docs})} sites fall in {len(folds)} of the "
                                 f"{config.FOLDS} folds the model is cross-validated on by site: it needs more sites")
+    for label in LABELS:
+        sites = {d.site for d in docs if label in d.labels}
+        if len({fold_of(site, config.FOLDS) for site in sites}) < 2:
+            raise dataset.DataError(f"every paragraph labelled {label} is on sites of one fold of the {config.FOLDS} "
+                                    f"the model is cross-validated on by site ({', '.join(sorted(sites)[:3])}): "
+                                    f"it needs examples on more sites")
 
 
 def describe_data(paths: Sequence[str], docs: Sequence[dataset.LabelledDocument]) -> dict:

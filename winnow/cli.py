@@ -168,8 +168,8 @@ def _segment_jsonl(stream: IO[bytes], segmenter: ChunkSegmenter, out: IO[str], p
     if show_progress:
         print(file=sys.stderr)
     if blank:
-        print(f"note: {blank} blank lines were skipped: they hold no document, so they have no result line",
-              file=sys.stderr)
+        print(f"note: {blank} blank line{'s were' if blank > 1 else ' was'} skipped: a blank line holds no "
+              f"document, so it has no result line", file=sys.stderr)
     if errors:
         print(f"error: {errors} of {done} lines could not be segmented (see their 'error')", file=sys.stderr)
     return 1 if errors else 0

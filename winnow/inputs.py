@@ -64,7 +64,7 @@ def _object_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _whole(text: str) -> int:
-    if len(text) > MAX_INT_DIGITS:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
         raise ValueError(f"a number of {len(text.lstrip('-'))} digits is too long")
     return int(text)
 
