@@ -228,6 +228,7 @@ def trained(tmp_path_factory):
     sample = str(FIXTURES / "sample.jsonl")
     train = winnow("train", "--data", sample, "--dev", sample, "--out", str(out / "small"))
     assert train.returncode == 0, train.stderr[-2000:]
+    (out / "train.log").write_bytes(train.stderr)
     evaluate = winnow("evaluate", "--model", str(out / "small"), "--data", sample, "--out", str(out / "report"))
     assert evaluate.returncode == 0, evaluate.stderr[-2000:]
     return out
@@ -244,7 +245,15 @@ def test_train_writes_a_model_with_its_card(trained):
     for metrics in ("cross_validated_metrics", "dev_metrics"):
         assert set(card[metrics]["labels"]["article"]) == {"precision", "recall", "f1", "support"}
     assert card["cross_validated_metrics"]["paragraphs"] == sum(card["training_data"]["labels"].values())
-    assert 0.3 < card["temperature"] < 5 and "by site" in card["calibration"]
+    assert 0.3 <= card["temperature"] <= 5 and "by site" in card["calibration"]
+    assert 0 <= card["cross_validated_calibration_error"] <= 1
+    assert card["dev_data"]["documents_from_training_sites"] == 24  # the sample scored on itself
+
+
+def test_train_warns_when_the_dev_data_shares_sites_with_the_training_data_or_cannot_calibrate(trained):
+    warnings = [line for line in (trained / "train.log").read_text().splitlines() if "warning:" in line]
+    assert any("24 of the 24 --dev documents are from sites the model is trained on" in line for line in warnings)
+    assert any("the training pages are too few to calibrate on" in line for line in warnings)  # 24 pages
 
 
 def test_the_model_file_does_not_hold_what_only_the_card_needs(trained):
@@ -284,6 +293,8 @@ def test_the_report_says_whether_the_sites_scored_on_are_apart_from_those_the_mo
         "checked site by site).")
     assert held_out_statement(card, docs[:2] + apart).startswith(
         "**2 of these 4 documents are from sites the model was trained on**")
+    nameless = [dataclasses.replace(d, site="") for d in docs[:1]]
+    assert held_out_statement(card, apart + nameless).startswith("**1 of these 3 documents name no site (nor id)**")
     changed = {"training_data": {**card["training_data"], "sha256": "0" * 64}}
     gone = {"training_data": {"files": [str(tmp_path / "gone.jsonl")], "sha256": "0" * 64}}
     for unknown in (changed, gone):
@@ -292,8 +303,11 @@ def test_the_report_says_whether_the_sites_scored_on_are_apart_from_those_the_mo
 
 @pytest.mark.parametrize("command", ["evaluate", "train", "benchmark"])
 @pytest.mark.parametrize("content", [None, b"", b'{"id": "a", "text": "Unlabelled"}\n', b"{not json\n",
-                                     b'{"paragraphs": [{"text": "a", "label": "news"}]}\n', "damaged gzip"],
-                         ids=["missing", "empty", "unlabelled", "not JSON", "unknown label", "damaged gzip"])
+                                     b'{"paragraphs": [{"text": "a", "label": "news"}]}\n',
+                                     b'{"origin": "real", "paragraphs": [{"text": "a", "label": "ad"}]}\n',
+                                     "damaged gzip"],
+                         ids=["missing", "empty", "unlabelled", "not JSON", "unknown label", "unknown origin",
+                              "damaged gzip"])
 def test_commands_that_read_labelled_data_refuse_what_they_cannot_read_with_one_error_line(tmp_path, model_dir, command,
                                                                                              content):
     data = tmp_path / "data.jsonl"

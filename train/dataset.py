@@ -89,13 +89,17 @@ def to_labelled(record: dict, where: str = "a record") -> LabelledDocument:
     unknown = set(labels) - set(LABELS)
     if unknown:
         raise DataError(f"{where} has unknown labels {sorted(unknown)}; the labels are {', '.join(LABELS)}")
+    origin = record.get("origin", ORIGINS[0])
+    if origin not in ORIGINS:
+        raise DataError(f"{where} has origin {origin!r}; an origin is {' or '.join(ORIGINS)} (natural when not given)")
     document = Document.from_paragraphs([p["text"] for p in paragraphs], record.get("id"))
-    return LabelledDocument(document, labels, site_of(record), record.get("origin", ORIGINS[0]))
+    return LabelledDocument(document, labels, site_of(record), origin)
 
 
 def site_of(record: dict) -> str:
-    """The site a document's record is from (its id when it names none)."""
-    return str(record.get("site", record.get("id", "")))
+    """The site a document's record is from (its id when it names none; "" when it names neither)."""
+    site = record.get("site", record.get("id"))
+    return "" if site is None else str(site)
 
 
 def load(paths: str | Path | Iterable[str | Path]) -> list[LabelledDocument]:

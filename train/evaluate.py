@@ -86,6 +86,10 @@ def held_out_statement(card: dict, docs: Sequence[dataset.LabelledDocument]) -> 
     if not data.get("files"):
         return "The model's card names no data it was trained on to check these sites against."
     named = ", ".join(data["files"])
+    unnamed = sum(not d.site for d in docs)
+    if unnamed:
+        return (f"**{unnamed} of these {len(docs)} documents name no site (nor id)**, so whether they are apart "
+                f"from the sites the model was trained on ({named}) is not known.")
     shared = _shared_sites(docs, data["files"], data.get("sha256"))
     if shared is None:
         return (f"Whether these sites are apart from the data the model was trained on ({named}) is not checked: "

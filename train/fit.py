@@ -13,13 +13,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 import winnow
 from winnow import config
 from winnow.cli import refuse
 from winnow.labels import LABELS
-from winnow.model import ParagraphClassifier, Prediction
+from winnow.model import TEMPERATURES, ParagraphClassifier, Prediction
 from train import dataset
-from train.metrics import per_label_scores
+from train.metrics import per_label_scores, reliability_bins
 from train.provenance import git_revision, log, relative_path
 from train.split import fold_of
 
@@ -46,8 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     classifier = fit_classifier(train_docs, args.seed)
 
     log(f"temperature {classifier.temperature:.2f}, fitted on the training pages cross-validated by site")
+    if classifier.temperature in (TEMPERATURES[0], TEMPERATURES[-1]):
+        log(f"warning: the temperature is at an end of the range searched ({TEMPERATURES[0]:.1f} to "
+            f"{TEMPERATURES[-1]:.1f}): the training pages are too few to calibrate on, so the confidences are not "
+            f"to be trusted")
     cross_validated = scores(train_docs, classifier.cross_validated_, "cross-validated by site")
     metrics = scores(dev_docs, classifier.predict([d.document for d in dev_docs]), "dev") if dev_docs else None
+    dev_sites_trained_on = sum(d.site in {t.site for t in train_docs} for d in dev_docs)
+    if dev_sites_trained_on:
+        log(f"warning: {dev_sites_trained_on} of the {len(dev_docs)} --dev documents are from sites the model is "
+            f"trained on: their scores overstate how it does on new sites")
 
     out = Path(args.out)
     card = {
@@ -65,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "calibration": "softmax temperature fitted (log-loss) to the training pages' labels from both stages "
                        f"fitted without the page's site ({classifier.folds} folds by site)",
         "cross_validated_metrics": cross_validated,
-        "dev_data": describe_data(args.dev, dev_docs) if args.dev else None,
+        "cross_validated_calibration_error": calibration_error(train_docs, classifier.cross_validated_),
+        "dev_data": ({**describe_data(args.dev, dev_docs), "documents_from_training_sites": dev_sites_trained_on}
+                     if args.dev else None),
         "dev_metrics": metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
     }
@@ -81,6 +93,12 @@ def scores(docs: Sequence[dataset.LabelledDocument], predictions: Sequence[Predi
     log(f"{name}: macro-F1 {metrics['macro_f1']:.3f}, " + ", ".join(
         f"{label} {s['f1']:.3f}" for label, s in metrics["labels"].items()))
     return metrics
+
+
+def calibration_error(docs: Sequence[dataset.LabelledDocument], predictions: Sequence[Prediction]) -> float:
+    """The expected calibration error (ten bins) of `predictions` of `docs`."""
+    correct = np.array([label for d in docs for label in d.labels]) == [label for p in predictions for label in p.labels]
+    return round(reliability_bins(np.concatenate([p.confidences for p in predictions]), correct)[-1], 4)
 
 
 def fit_classifier(train_docs: Sequence[dataset.LabelledDocument], seed: int = config.SEED) -> ParagraphClassifier:

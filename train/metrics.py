@@ -1,4 +1,4 @@
-"""Per-label precision, recall and F1 — the figures every report and card quotes."""
+"""Per-label precision, recall and F1, and the calibration error — the figures every report and card quotes."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -40,3 +40,15 @@ def scores_by_origin(docs: Sequence[LabelledDocument], predicted: Sequence[str])
 def confusion(gold: Sequence[str], predicted: Sequence[str]) -> np.ndarray:
     """Rows are gold labels, columns predicted labels, both in `LABELS` order."""
     return confusion_matrix(gold, predicted, labels=list(LABELS))
+
+
+def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
+                     bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Per confidence bin: mean confidence, accuracy and count; and the expected calibration error."""
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    mean_confidence = np.bincount(which, weights=confidence, minlength=bins) / np.maximum(counts, 1)
+    accuracy = np.bincount(which, weights=correct.astype(float), minlength=bins) / np.maximum(counts, 1)
+    ece = float(np.sum(counts * np.abs(accuracy - mean_confidence)) / max(counts.sum(), 1))
+    return edges, mean_confidence, accuracy, counts, ece

@@ -9,6 +9,7 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from train.metrics import reliability_bins  # noqa: E402
 from winnow.labels import LABELS  # noqa: E402
 
 
@@ -28,18 +29,6 @@ def confusion_matrix_plot(matrix: np.ndarray, path: Path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-
-
-def reliability_bins(confidence: np.ndarray, correct: np.ndarray,
-                     bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
-    """Per confidence bin: mean confidence, accuracy and count; and the expected calibration error."""
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
-    counts = np.bincount(which, minlength=bins)
-    mean_confidence = np.bincount(which, weights=confidence, minlength=bins) / np.maximum(counts, 1)
-    accuracy = np.bincount(which, weights=correct.astype(float), minlength=bins) / np.maximum(counts, 1)
-    ece = float(np.sum(counts * np.abs(accuracy - mean_confidence)) / max(counts.sum(), 1))
-    return edges, mean_confidence, accuracy, counts, ece
 
 
 def reliability_plot(confidence: np.ndarray, correct: np.ndarray, path: Path, title: str) -> float:

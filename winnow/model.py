@@ -50,6 +50,9 @@ MODEL_FILE = "model.joblib"
 CONTEXT_SPANS = (8, 15)
 NEARBY_MAX = 6
 CARD_FILE = "card.json"
+TEMPERATURES = np.exp(np.linspace(np.log(0.3), np.log(5.0), 60))
+"""The softmax temperatures a fit chooses from, 5 % apart; the shipped model's is 1.25. One at either
+end means the training pages were too few to calibrate on."""
 
 
 class ModelLoadError(RuntimeError):
@@ -380,11 +383,11 @@ def _alone(blank: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def _fitted_temperature(probabilities: np.ndarray, y: np.ndarray) -> float:
-    """The softmax temperature that minimises the log-loss of `probabilities` against labels `y`."""
+    """The softmax temperature of `TEMPERATURES` that minimises the log-loss of `probabilities` against
+    labels `y`."""
     logits = clipped_log(probabilities)
-    candidates = np.exp(np.linspace(np.log(0.3), np.log(5.0), 60))
-    losses = [-np.mean(np.log(_softmax(logits / t)[np.arange(len(y)), y] + 1e-12)) for t in candidates]
-    return float(candidates[int(np.argmin(losses))])
+    losses = [-np.mean(np.log(_softmax(logits / t)[np.arange(len(y)), y] + 1e-12)) for t in TEMPERATURES]
+    return float(TEMPERATURES[int(np.argmin(losses))])
 
 
 def _network_proba(network: MLPClassifier, rows: np.ndarray) -> np.ndarray:
