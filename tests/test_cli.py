@@ -271,14 +271,16 @@ def test_pages_cut_into_pieces_as_long_as_the_pages_are_labelled_as_the_pages_ar
 
 def test_evaluate_writes_a_report_with_tables_and_plots(trained):
     report = (trained / "report" / "report.md").read_text()
-    for heading in ("Per-label precision, recall and F1", "Parts of pages", "Confusion matrix", "worst documents"):
+    for heading in ("Per-label precision, recall and F1", "Parts of pages", "Confusion matrix", "most common mistakes",
+                    "worst documents"):
         assert heading in report
     pieces = json.loads((trained / "report" / "metrics.json").read_text())["pieces"]
     assert sorted(pieces, key=int) == ["1", "3", "10"]
     assert all(scores["paragraphs"] == pieces["1"]["paragraphs"] > 0 for scores in pieces.values())
     for picture in ("confusion.png", "reliability.png"):
         assert (trained / "report" / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "<table>" in (trained / "report" / "report.html").read_text()
+    page = (trained / "report" / "report.html").read_text()
+    assert "<table>" in page and "<strong>" in page and "**" not in page  # Markdown emphasis made HTML
     assert "24 of these 24 documents are from sites the model was trained on" in report  # scored on its own data
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
@@ -30,6 +31,12 @@ from train.plots import confusion_matrix_plot, reliability_plot
 from train.report import Heading, Image, Report, Table, Text
 
 WORST_DOCUMENTS = 5
+"""Documents shown with their wrong paragraphs: the worst of each site, the sites with the worst first."""
+ROWS_PER_DOCUMENT = 25
+COMMON_MISTAKES = 8
+"""(gold, predicted) pairs shown, the most frequent first, each with examples."""
+SMALL_SUPPORT = 20
+"""A label with fewer paragraphs than this is named beside a macro-F1 it weighs on as much as any other."""
 SNIPPET = 110
 PIECES = (1, 3, 10)
 """Lengths, in paragraphs, of the pieces the pages are also cut into, each labelled as a document of its own."""
@@ -130,7 +137,7 @@ def build_report(model: LoadedModel, docs: Sequence[dataset.LabelledDocument], e
                         ("augmented", "augmented documents (real pages with written blocks inserted)")):
         if name in scores:
             report.add(Table(["label", "precision", "recall", "F1", "paragraphs"], score_rows(scores[name]),
-                             caption=f"{title}: macro-F1 {scores[name]['macro_f1']:.3f}, "
+                             caption=f"{title}: macro-F1 {scores[name]['macro_f1']:.3f}{_few(scores[name])}, "
                                      f"accuracy {scores[name]['accuracy']:.3f}"))
 
     report.add(Heading("Parts of pages"),
@@ -157,9 +164,38 @@ def build_report(model: LoadedModel, docs: Sequence[dataset.LabelledDocument], e
                     f"model gives and how often it is right, over ten confidence bins."),
                Image("reliability.png", "reliability diagram"))
 
+    report.add(Heading("Where it fails: the most common mistakes"),
+               Table(["gold", "predicted", "paragraphs", "share of the gold label's", "for example"],
+                     common_mistakes(docs, gold, predicted)))
     report.add(Heading("Where it fails: the worst documents"))
     report.add(*worst_documents(docs, predicted, confidence))
     return report
+
+
+def _few(scores: dict) -> str:
+    """The labels of `scores` present with fewer than `SMALL_SUPPORT` paragraphs, said beside macro-F1."""
+    few = [f"{label} {s['support']}" for label, s in scores["labels"].items() if 0 < s["support"] < SMALL_SUPPORT]
+    return f" over the labels present (few paragraphs of {', '.join(few)})" if few else ""
+
+
+def common_mistakes(docs: Sequence[dataset.LabelledDocument], gold: np.ndarray, predicted: np.ndarray) -> list[list]:
+    """The most frequent (gold, predicted) pairs that differ, with how many paragraphs each and two of
+    their texts from different documents."""
+    texts = [text for d in docs for text in d.document.paragraphs]
+    owner = np.repeat(np.arange(len(docs)), [len(d.labels) for d in docs])
+    wrong = np.flatnonzero(gold != predicted)
+    pairs = Counter(zip(gold[wrong].tolist(), predicted[wrong].tolist()))
+    rows = []
+    for (truth, guess), count in pairs.most_common(COMMON_MISTAKES):
+        examples, seen = [], set()
+        for index in wrong[(gold[wrong] == truth) & (predicted[wrong] == guess)]:
+            if owner[index] not in seen and texts[index].strip():
+                examples.append(f"“{_snippet(texts[index])}”")
+                seen.add(owner[index])
+            if len(examples) == 2:
+                break
+        rows.append([truth, guess, count, f"{count / np.sum(gold == truth):.1%}", " · ".join(examples)])
+    return rows
 
 
 def score_rows(scores: dict) -> list[list]:
@@ -176,21 +212,26 @@ def summary_table(scores: dict) -> str:
 
 def worst_documents(docs: Sequence[dataset.LabelledDocument], predicted: np.ndarray,
                     confidence: np.ndarray) -> list:
-    """The documents with the most wrong paragraphs, each wrong paragraph beside its gold label."""
+    """The documents with the most wrong paragraphs, one per site, each wrong paragraph (the first
+    `ROWS_PER_DOCUMENT` of them) beside its gold label."""
     bounds = np.cumsum([0] + [len(d.labels) for d in docs])
     errors = [int(np.sum(np.asarray(d.labels) != predicted[a:b]))
               for d, a, b in zip(docs, bounds[:-1], bounds[1:])]
-    blocks = []
-    for i in np.argsort(errors, kind="stable")[::-1][:WORST_DOCUMENTS]:
-        if errors[i] == 0:
+    blocks, sites = [], set()
+    for i in np.argsort(errors, kind="stable")[::-1]:
+        if errors[i] == 0 or len(blocks) == WORST_DOCUMENTS:
             break
         doc, start = docs[i], bounds[i]
+        if doc.site in sites:
+            continue
+        sites.add(doc.site)
         rows = [[index, _snippet(text), gold, predicted[start + index], f"{confidence[start + index]:.2f}"]
                 for index, (text, gold) in enumerate(zip(doc.document.paragraphs, doc.labels))
                 if gold != predicted[start + index]]
-        blocks.append(Table(["¶", "text", "gold", "predicted", "confidence"], rows,
-                            caption=f"{doc.document.id} ({doc.site}, {doc.origin}): {errors[i]} of "
-                                    f"{len(doc.labels)} paragraphs wrong"))
+        shown = f"; the first {ROWS_PER_DOCUMENT} shown" if len(rows) > ROWS_PER_DOCUMENT else ""
+        blocks.append(Table(["¶", "text", "gold", "predicted", "confidence"], rows[:ROWS_PER_DOCUMENT],
+                            caption=f"{doc.document.id} ({doc.site or 'no site'}, {doc.origin}): {errors[i]} of "
+                                    f"{len(doc.labels)} paragraphs wrong{shown}"))
     return blocks or [Text("No document has a wrong paragraph.")]
 
 

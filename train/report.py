@@ -6,6 +6,7 @@ module only renders them, so the two formats always say the same thing.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, Union
@@ -74,9 +75,9 @@ class Report:
             if isinstance(block, Heading):
                 body.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
             elif isinstance(block, Text):
-                body.append(f"<p>{html.escape(block.text)}</p>")
+                body.append(f"<p>{_inline_html(block.text)}</p>")
             elif isinstance(block, Table):
-                caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
+                caption = f"<caption>{_inline_html(block.caption)}</caption>" if block.caption else ""
                 head = "".join(f"<th>{html.escape(str(h))}</th>" for h in block.header)
                 rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in row) + "</tr>"
                                for row in block.rows)
@@ -91,6 +92,13 @@ _STYLE = """body{font:15px/1.45 system-ui,sans-serif;max-width:70rem;margin:2rem
 table{border-collapse:collapse;margin:0 0 1.2rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;
 text-align:left;vertical-align:top}th{background:#f3f3f3}caption{text-align:left;font-style:italic}
 img{max-width:100%;border:1px solid #eee;margin:.5rem 0}"""
+
+
+def _inline_html(text: str) -> str:
+    """`text` escaped, with the Markdown it uses inline, **strong** and `code`, as HTML."""
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
 
 def _cell(value: object) -> str:
