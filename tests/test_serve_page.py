@@ -134,3 +134,24 @@ def test_wrapped_text_with_blank_lines_parting_paragraphs_is_read_as_those_parag
     rows = browser.find_elements(By.CSS_SELECTOR, "#paragraphs .paragraph")
     assert [row.find_element(By.CLASS_NAME, "text").text.replace("\n", " ") for row in rows] == \
         [textwrap.fill(line, 50).replace("\n", " ") for line in lines]
+
+
+def test_uncertain_paragraphs_can_be_marked_and_an_error_clears_the_last_result(page_url, browser):
+    text = (FIXTURES / "moscow-times.txt").read_text(encoding="utf-8")
+    expected = requests.post(page_url + "/segment?flag_below=0.6", json={"text": text}, timeout=60).json()
+    browser.get(page_url + "/")
+    browser.find_element(By.ID, "input").send_keys(text)
+    browser.find_element(By.ID, "flag").click()
+    segment_in_page(browser)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#paragraphs .paragraph")
+    marked = ["uncertain" in row.get_attribute("class").split() for row in rows]
+    assert marked == [p["uncertain"] for p in expected["paragraphs"]]
+    assert all(row.find_element(By.CLASS_NAME, "tag").text.endswith(" · uncertain")
+               for row, flagged in zip(rows, marked) if flagged)
+
+    # A document over the paragraph limit: the server refuses it.
+    browser.execute_script("document.getElementById('input').value = 'a\\n'.repeat(20001)")
+    status = segment_in_page(browser)
+    assert "error" in status.get_attribute("class") and "20001 paragraphs" in status.text
+    assert not browser.find_elements(By.CSS_SELECTOR, "#paragraphs .paragraph")
+    assert not browser.find_element(By.ID, "download").is_enabled()

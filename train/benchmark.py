@@ -93,7 +93,7 @@ class Measurement:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m winnow benchmark", description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
+    parser.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory (default: %(default)s)")
     parser.add_argument("--data", help=f"labelled JSONL to read documents from (default: {DEFAULT_DATA}, "
                                        f"or the test fixtures when it is missing)")
     parser.add_argument("--documents", type=int, default=300, help="documents to time (default: 300)")

@@ -44,9 +44,10 @@ PIECES = (1, 3, 10)
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m winnow evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
+    parser.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory (default: %(default)s)")
     parser.add_argument("--data", nargs="+", required=True, help="labelled JSONL file(s) to score on")
-    parser.add_argument("--out", help="report directory (default: reports/<model name>)")
+    parser.add_argument("--out", help="report directory (default: reports/<model name>, which for the shipped model "
+                                      "is its committed test-split report: give another to score other data)")
     args = parser.parse_args(argv)
     command = command_line("python -m winnow evaluate", argv)
 

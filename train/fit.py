@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev", nargs="*", default=[],
                         help="labelled JSONL file(s) to score the model on, for the card")
     parser.add_argument("--out", required=True, help="model directory to write, e.g. models/default")
-    parser.add_argument("--seed", type=int, default=config.SEED)
+    parser.add_argument("--seed", type=int, default=config.SEED,
+                        help="seed of every random choice of the fit (default: %(default)s)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()

@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     segment.add_argument("path", nargs="?", default="-", help="a file, or - for standard input (default)")
     segment.add_argument("--jsonl", action="store_true",
                          help='one JSON document per line: {"id", "text" | "paragraphs"}')
-    segment.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory")
+    segment.add_argument("--model", default=str(config.DEFAULT_MODEL_DIR), help="model directory (default: %(default)s)")
     segment.add_argument("--flag-below", type=_threshold, metavar="P",
                          help='add "uncertain": true|false to every paragraph: whether its confidence is below P')
     segment.add_argument("--split", choices=SPLITS, default=LINES,
