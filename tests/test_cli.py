@@ -11,12 +11,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import winnow as winnow_package
 from winnow import config
 from train import dataset
-from train.evaluate import held_out_statement, predicted_in_pieces
+from train.evaluate import common_mistakes, held_out_statement, predicted_in_pieces
 from train.split import fold_of
 from winnow.labels import LABELS
 from winnow.model import load_model
@@ -296,11 +297,27 @@ def test_the_report_says_whether_the_sites_scored_on_are_apart_from_those_the_mo
     assert held_out_statement(card, docs[:2] + apart).startswith(
         "**2 of these 4 documents are from sites the model was trained on**")
     nameless = [dataclasses.replace(d, site="") for d in docs[:1]]
-    assert held_out_statement(card, apart + nameless).startswith("**1 of these 3 documents name no site (nor id)**")
+    assert held_out_statement(card, apart + nameless).endswith(
+        "**1 of these 3 documents name no site (nor id)**, so whether they are apart from those sites is not known.")
+    mixed = held_out_statement(card, docs[:2] + nameless)  # the overlap is still said
+    assert mixed.startswith("**2 of these 3 documents are from sites the model was trained on**")
+    assert "name no site (nor id)" in mixed
+    assert dataset.site_of({"site": None, "id": "page-7"}) == "page-7" and dataset.site_of({}) == ""
+
     changed = {"training_data": {**card["training_data"], "sha256": "0" * 64}}
     gone = {"training_data": {"files": [str(tmp_path / "gone.jsonl")], "sha256": "0" * 64}}
     for unknown in (changed, gone):
         assert "is not checked: those files are not here as they were" in held_out_statement(unknown, apart)
+
+
+def test_the_most_common_mistakes_come_with_examples_from_different_documents():
+    docs = dataset.load(FIXTURES / "sample.jsonl")[:3]
+    gold = np.array([label for d in docs for label in d.labels])
+    assert common_mistakes(docs, gold, gold) == []
+    predicted = np.where(gold == "article", "headline_teaser", gold)
+    [(truth, guess, count, share, examples)] = common_mistakes(docs, gold, predicted)
+    assert (truth, guess, count, share) == ("article", "headline_teaser", int(np.sum(gold == "article")), "100.0%")
+    assert examples.count("“") == 2
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train", "benchmark"])

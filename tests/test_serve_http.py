@@ -295,7 +295,8 @@ def test_the_page_is_self_contained_html_that_posts_to_segment(url):
     response = requests.get(url + "/")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     page = response.text
-    assert "<textarea" in page and '"segment"' in page and '"segment?split=blank-lines"' in page
+    assert "<textarea" in page and '"segment"' in page
+    assert '("split", "blank-lines")' in page and '("flag_below", "0.6")' in page
     assert "fetch(" in page and "Download JSON" in page
     assert all(label in page for label in LABELS)
     assert "src=\"http" not in page and "href=\"http" not in page and "@import" not in page

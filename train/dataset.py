@@ -98,7 +98,9 @@ def to_labelled(record: dict, where: str = "a record") -> LabelledDocument:
 
 def site_of(record: dict) -> str:
     """The site a document's record is from (its id when it names none; "" when it names neither)."""
-    site = record.get("site", record.get("id"))
+    site = record.get("site")
+    if site is None or site == "":
+        site = record.get("id")
     return "" if site is None else str(site)
 
 

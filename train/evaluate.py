@@ -95,19 +95,19 @@ def held_out_statement(card: dict, docs: Sequence[dataset.LabelledDocument]) -> 
         return "The model's card names no data it was trained on to check these sites against."
     named = ", ".join(data["files"])
     unnamed = sum(not d.site for d in docs)
-    if unnamed:
-        return (f"**{unnamed} of these {len(docs)} documents name no site (nor id)**, so whether they are apart "
-                f"from the sites the model was trained on ({named}) is not known.")
+    unknown = (f" **{unnamed} of these {len(docs)} documents name no site (nor id)**, so whether they are apart "
+               f"from those sites is not known." if unnamed else "")
     shared = _shared_sites(docs, data["files"], data.get("sha256"))
     if shared is None:
         return (f"Whether these sites are apart from the data the model was trained on ({named}) is not checked: "
                 f"those files are not here as they were.")
     if not shared:
-        return f"No site of these documents is in the data the model was trained on ({named}; checked site by site)."
+        return (f"No site of these documents is in the data the model was trained on ({named}; checked site by "
+                f"site).{unknown}")
     overlap = sum(d.site in shared for d in docs)
     return (f"**{overlap} of these {len(docs)} documents are from sites the model was trained on** ({named}; "
             f"{len(shared)} sites, e.g. {', '.join(sorted(shared)[:3])}): these figures overstate how it does "
-            f"on new sites.")
+            f"on new sites.{unknown}")
 
 
 def _shared_sites(docs: Sequence[dataset.LabelledDocument], files: Sequence[str], sha256: str | None) -> set[str] | None:
@@ -165,9 +165,10 @@ def build_report(model: LoadedModel, docs: Sequence[dataset.LabelledDocument], e
                     f"model gives and how often it is right, over ten confidence bins."),
                Image("reliability.png", "reliability diagram"))
 
+    mistakes = common_mistakes(docs, gold, predicted)
     report.add(Heading("Where it fails: the most common mistakes"),
-               Table(["gold", "predicted", "paragraphs", "share of the gold label's", "for example"],
-                     common_mistakes(docs, gold, predicted)))
+               Table(["gold", "predicted", "paragraphs", "share of the gold label's", "for example"], mistakes)
+               if mistakes else Text("No paragraph is wrong."))
     report.add(Heading("Where it fails: the worst documents"))
     report.add(*worst_documents(docs, predicted, confidence))
     return report

@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"to be trusted")
     cross_validated = scores(train_docs, classifier.cross_validated_, "cross-validated by site")
     metrics = scores(dev_docs, classifier.predict([d.document for d in dev_docs]), "dev") if dev_docs else None
-    dev_sites_trained_on = sum(d.site in {t.site for t in train_docs} for d in dev_docs)
+    training_sites = {d.site for d in train_docs}
+    dev_sites_trained_on = sum(d.site in training_sites for d in dev_docs)
     if dev_sites_trained_on:
         log(f"warning: {dev_sites_trained_on} of the {len(dev_docs)} --dev documents are from sites the model is "
             f"trained on: their scores overstate how it does on new sites")

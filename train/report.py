@@ -77,7 +77,7 @@ class Report:
             elif isinstance(block, Text):
                 body.append(f"<p>{_inline_html(block.text)}</p>")
             elif isinstance(block, Table):
-                caption = f"<caption>{_inline_html(block.caption)}</caption>" if block.caption else ""
+                caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
                 head = "".join(f"<th>{html.escape(str(h))}</th>" for h in block.header)
                 rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c))}</td>" for c in row) + "</tr>"
                                for row in block.rows)
