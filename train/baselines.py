@@ -31,6 +31,7 @@ import justext
 import numpy as np
 import trafilatura
 
+from train import dataset
 from train.dataset import LabelledDocument
 from train.metrics import per_label_scores
 from winnow.labels import ARTICLE, Label
@@ -195,7 +196,7 @@ def compare(docs: Sequence[LabelledDocument], winnow_labels: Sequence[str]) -> l
 
 
 def _labelled_row(name: str, docs: Sequence[LabelledDocument], labels: Sequence[Sequence[str]]) -> list:
-    gold = [label for d in docs for label in d.labels]
+    gold = dataset.gold_labels(docs)
     predicted = [label for doc_labels in labels for label in doc_labels]
     texts = [_article_text(d.document.paragraphs, doc_labels) for d, doc_labels in zip(docs, labels)]
     return [name, *article_scores(np.asarray(gold) == ARTICLE, np.asarray(predicted) == ARTICLE),
@@ -203,7 +204,7 @@ def _labelled_row(name: str, docs: Sequence[LabelledDocument], labels: Sequence[
 
 
 def _extractor_row(name: str, docs: Sequence[LabelledDocument], texts: Sequence[str]) -> list:
-    gold = [label == ARTICLE for d in docs for label in d.labels]
+    gold = dataset.gold_labels(docs) == ARTICLE
     kept = [k for d, text in zip(docs, texts) for k in kept_paragraphs(d.document.paragraphs, text)]
     return [name, *article_scores(gold, kept), text_f1(_gold_texts(docs), texts), "—"]
 

@@ -11,7 +11,9 @@ import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import Iterable, Iterator, Sequence, TextIO
+
+import numpy as np
 
 from winnow.document import Document
 from winnow.labels import LABELS
@@ -94,6 +96,11 @@ def to_labelled(record: dict, where: str = "a record") -> LabelledDocument:
         raise DataError(f"{where} has origin {origin!r}; an origin is {' or '.join(ORIGINS)} (natural when not given)")
     document = Document.from_paragraphs([p["text"] for p in paragraphs], record.get("id"))
     return LabelledDocument(document, labels, site_of(record), origin)
+
+
+def gold_labels(docs: Sequence[LabelledDocument]) -> np.ndarray:
+    """Every paragraph's gold label, document after document."""
+    return np.array([label for d in docs for label in d.labels])
 
 
 def site_of(record: dict) -> str:

@@ -73,7 +73,7 @@ def evaluate(model: LoadedModel, docs: Sequence[dataset.LabelledDocument]) -> di
     predictions = model.classifier.predict([d.document for d in docs])
     predicted = np.array([label for p in predictions for label in p.labels])
     confidence = np.concatenate([p.confidences for p in predictions])
-    gold = np.array([label for d in docs for label in d.labels])
+    gold = dataset.gold_labels(docs)
     scores = scores_by_origin(docs, predicted)
     scores["pieces"] = {size: per_label_scores(gold, predicted_in_pieces(model, docs, size)) for size in PIECES}
     return {"gold": gold, "predicted": predicted, "confidence": confidence, "scores": scores}

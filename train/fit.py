@@ -90,8 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def scores(docs: Sequence[dataset.LabelledDocument], predictions: Sequence[Prediction], name: str) -> dict:
     """`per_label_scores` of `predictions` of `docs`, logged under `name`."""
-    metrics = per_label_scores([label for d in docs for label in d.labels],
-                               [label for p in predictions for label in p.labels])
+    metrics = per_label_scores(dataset.gold_labels(docs), [label for p in predictions for label in p.labels])
     log(f"{name}: macro-F1 {metrics['macro_f1']:.3f}, " + ", ".join(
         f"{label} {s['f1']:.3f}" for label, s in metrics["labels"].items()))
     return metrics
@@ -99,7 +98,7 @@ def scores(docs: Sequence[dataset.LabelledDocument], predictions: Sequence[Predi
 
 def calibration_error(docs: Sequence[dataset.LabelledDocument], predictions: Sequence[Prediction]) -> float:
     """The expected calibration error (ten bins) of `predictions` of `docs`."""
-    correct = np.array([label for d in docs for label in d.labels]) == [label for p in predictions for label in p.labels]
+    correct = dataset.gold_labels(docs) == [label for p in predictions for label in p.labels]
     return round(reliability_bins(np.concatenate([p.confidences for p in predictions]), correct)[-1], 4)
 
 

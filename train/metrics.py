@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from train.dataset import ORIGINS, LabelledDocument
+from train.dataset import ORIGINS, LabelledDocument, gold_labels
 from winnow.labels import LABELS
 
 
@@ -28,7 +28,7 @@ def per_label_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
 def scores_by_origin(docs: Sequence[LabelledDocument], predicted: Sequence[str]) -> dict:
     """`per_label_scores` of `predicted`, the labels of every paragraph of `docs`, over all of them
     ("all") and over those of each of `ORIGINS` apart (when `docs` have any)."""
-    gold, predicted = np.array([label for d in docs for label in d.labels]), np.asarray(predicted)
+    gold, predicted = gold_labels(docs), np.asarray(predicted)
     origin = np.repeat([d.origin for d in docs], [len(d.labels) for d in docs])
     scores = {"all": per_label_scores(gold, predicted)}
     for kind in ORIGINS:
